@@ -1,0 +1,2 @@
+// The portable core on its own.
+export * from '../../src/index';

@@ -1,0 +1,43 @@
+// Bundles the portable core plus the HAL a target needs into one ES module per target.
+// Output goes to build/dist/ (not committed). Moddable's own modules stay external: the XS
+// linker resolves them on the device.
+import typescript from '@rollup/plugin-typescript';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Bare specifiers provided by the Moddable SDK (and by our XS test harness).
+const moddableModules = [
+  'timer', 'time', 'socket', 'securesocket', 'websocket', 'preference', 'mc/config', 'ota',
+  'http', 'wifi', 'net', 'resource', 'crypt', 'instrumentation', 'flash', 'embedded:update',
+];
+const isExternal = (id) => moddableModules.includes(id) || id.startsWith('embedded:') || id.startsWith('mc/');
+
+const targets = [
+  // The device bundle: core + Moddable HAL.
+  { name: 'blynk-moddable', entry: 'build/entries/moddable.ts' },
+  // Core only (what every other bundle is made of); proves the core bundles on its own.
+  { name: 'blynk-core', entry: 'build/entries/core.ts' },
+  // For the XS test tier: core + mock HAL, and core + the bridge HAL that talks to a Node parent.
+  { name: 'blynk-xs-mock', entry: 'build/entries/xs-mock.ts' },
+  { name: 'blynk-xs-bridge', entry: 'build/entries/xs-bridge.ts' },
+].filter((t) => existsSync(path.join(root, t.entry)));
+
+export default targets.map((t) => ({
+  input: path.join(root, t.entry),
+  external: isExternal,
+  output: { file: path.join(root, 'build/dist', `${t.name}.mjs`), format: 'es', sourcemap: false },
+  plugins: [
+    typescript({
+      tsconfig: path.join(root, 'tsconfig.json'),
+      include: ['src/**/*.ts', 'hal/**/*.ts', 'build/entries/*.ts', 'types/**/*.d.ts'],
+      compilerOptions: { noEmit: false, declaration: false, sourceMap: false, outDir: undefined },
+    }),
+  ],
+  onwarn(warning, warn) {
+    if (warning.code === 'CIRCULAR_DEPENDENCY') throw new Error(warning.message);
+    warn(warning);
+  },
+}));

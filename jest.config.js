@@ -1,0 +1,14 @@
+// Jest runs in ESM mode (node --experimental-vm-modules): aedes, the broker library the
+// emulator is built on, is ESM-only and cannot be loaded from CommonJS.
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.node.json', diagnostics: false }],
+  },
+  watchman: false,
+};

@@ -1,0 +1,213 @@
+// UTF-8 with whatever the platform has. On the device XS has no TextEncoder, but it has
+// ArrayBuffer.fromString / String.fromArrayBuffer; Node and the npm XS build have TextEncoder.
+// Strings on the device are UTF-8 indexed by code point, so `string.length` is never a byte
+// count: byte lengths come only from encoded bytes (or from the ASCII scan below, which checks
+// every character first).
+
+interface TextEncoderLike {
+  encode(s: string): Uint8Array;
+}
+interface TextDecoderLike {
+  decode(bytes: Uint8Array): string;
+}
+interface XsArrayBufferStatics {
+  fromString?(s: string): ArrayBuffer;
+}
+interface XsStringStatics {
+  fromArrayBuffer?(b: ArrayBuffer): string;
+}
+
+type Encode = (s: string) => Uint8Array;
+type Decode = (bytes: Uint8Array) => string;
+
+let platformEncode: Encode | undefined;
+let platformDecode: Decode | undefined;
+
+// Resolved on first use, not at module load: a preloaded module must not touch host objects
+// while it is being frozen into flash.
+function resolveEncode(): Encode {
+  const g = globalThis as unknown as { TextEncoder?: new () => TextEncoderLike };
+  const ab = ArrayBuffer as unknown as XsArrayBufferStatics;
+  if (typeof ab.fromString === 'function') {
+    const fromString = ab.fromString;
+    return (s) => new Uint8Array(fromString(s));
+  }
+  if (typeof g.TextEncoder === 'function') {
+    const enc = new g.TextEncoder();
+    return (s) => enc.encode(s);
+  }
+  return encodePortable;
+}
+
+function resolveDecode(): Decode {
+  const g = globalThis as unknown as { TextDecoder?: new () => TextDecoderLike };
+  const st = String as unknown as XsStringStatics;
+  if (typeof g.TextDecoder === 'function') {
+    const dec = new g.TextDecoder();
+    return (b) => dec.decode(b);
+  }
+  if (typeof st.fromArrayBuffer === 'function') {
+    const fromArrayBuffer = st.fromArrayBuffer;
+    return (b) => {
+      const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
+      return fromArrayBuffer(whole ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer));
+    };
+  }
+  return decodePortable;
+}
+
+/** UTF-8 bytes of `s` (a new array). */
+export function utf8Encode(s: string): Uint8Array {
+  if (platformEncode === undefined) platformEncode = resolveEncode();
+  return platformEncode(s);
+}
+
+/** Decode `bytes[start, end)`; the caller has validated them when that matters. */
+export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  // Short ASCII strings (topics, datastream values) are the common case: build them directly
+  // and skip the platform call and the temporary view.
+  const n = end - start;
+  if (n <= 32) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return asciiString(bytes, start, end);
+  }
+  if (platformDecode === undefined) platformDecode = resolveDecode();
+  return platformDecode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+}
+
+function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+/**
+ * Byte length of `s` if it is plain ASCII without NUL, else -1. Checks every character, so the
+ * result is a real byte count on every engine.
+ */
+export function asciiLength(s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || c === 0) return -1;
+  }
+  return n;
+}
+
+/** Write an ASCII string (checked with asciiLength first) at `pos`. */
+export function writeAscii(buf: Uint8Array, pos: number, s: string): void {
+  const n = s.length;
+  for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+}
+
+/**
+ * True if `bytes[start, end)` is well-formed UTF-8 (no overlongs, no surrogates, nothing above
+ * U+10FFFF) and, with `allowNul` false, contains no U+0000 — the MQTT rule for strings.
+ */
+export function isWellFormedUtf8(bytes: Uint8Array, start = 0, end = bytes.length, allowNul = false): boolean {
+  let i = start;
+  while (i < end) {
+    const b0 = bytes[i]!;
+    if (b0 < 0x80) {
+      if (b0 === 0 && !allowNul) return false;
+      i++;
+      continue;
+    }
+    if (b0 < 0xc2) return false; // continuation byte or overlong 2-byte lead
+    if (b0 < 0xe0) {
+      if (i + 1 >= end || (bytes[i + 1]! & 0xc0) !== 0x80) return false;
+      i += 2;
+      continue;
+    }
+    if (b0 < 0xf0) {
+      if (i + 2 >= end) return false;
+      const b1 = bytes[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80 || (bytes[i + 2]! & 0xc0) !== 0x80) return false;
+      if (b0 === 0xe0 && b1 < 0xa0) return false; // overlong
+      if (b0 === 0xed && b1 >= 0xa0) return false; // UTF-16 surrogates
+      i += 3;
+      continue;
+    }
+    if (b0 < 0xf5) {
+      if (i + 3 >= end) return false;
+      const b1 = bytes[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80 || (bytes[i + 2]! & 0xc0) !== 0x80 || (bytes[i + 3]! & 0xc0) !== 0x80) return false;
+      if (b0 === 0xf0 && b1 < 0x90) return false; // overlong
+      if (b0 === 0xf4 && b1 >= 0x90) return false; // above U+10FFFF
+      i += 4;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/**
+ * True if `s` can be encoded faithfully. On engines with UTF-16 strings (V8, the npm XS build) a
+ * lone surrogate would silently become U+FFFD; on the device's code-point strings there is no
+ * such thing, and scanning UTF-16 units there would misread astral characters, so skip it.
+ */
+export function isWellFormedString(s: string): boolean {
+  const proto = String.prototype as unknown as { isWellFormed?: () => boolean };
+  if (typeof proto.isWellFormed === 'function') return proto.isWellFormed.call(s);
+  if ('\u{1F600}'.length !== 2) return true;
+  return !hasLoneSurrogate(s);
+}
+
+/** True if the UTF-16 string has an unpaired surrogate. */
+export function hasLoneSurrogate(s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+// Portable fallbacks for an engine with neither TextEncoder nor the XS extensions.
+function encodePortable(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x80) out.push(cp);
+    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
+    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+function decodePortable(b: Uint8Array): string {
+  let s = '';
+  let i = 0;
+  while (i < b.length) {
+    const b0 = b[i]!;
+    let cp: number;
+    if (b0 < 0x80) (cp = b0), (i += 1);
+    else if (b0 < 0xe0) (cp = ((b0 & 31) << 6) | (b[i + 1]! & 63)), (i += 2);
+    else if (b0 < 0xf0) (cp = ((b0 & 15) << 12) | ((b[i + 1]! & 63) << 6) | (b[i + 2]! & 63)), (i += 3);
+    else (cp = ((b0 & 7) << 18) | ((b[i + 1]! & 63) << 12) | ((b[i + 2]! & 63) << 6) | (b[i + 3]! & 63)), (i += 4);
+    s += String.fromCodePoint(cp);
+  }
+  return s;
+}
+
+/** For tests: forget the resolved platform functions (and optionally force the portable ones). */
+export function resetUtf8Platform(portable = false): void {
+  platformEncode = portable ? encodePortable : undefined;
+  platformDecode = portable ? decodePortable : undefined;
+}
