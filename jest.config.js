@@ -10,5 +10,7 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.node.json', diagnostics: false }],
   },
+  // C-SECRETS: fails any test file in which a test token reached a log line or an error.
+  setupFilesAfterEnv: ['<rootDir>/test/support/secrets-guard.ts'],
   watchman: false,
 };

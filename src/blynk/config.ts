@@ -1,0 +1,159 @@
+// Device configuration: the options an application passes, their defaults (from the contract),
+// and validation. Everything wrong with the configuration is found here, before any connection
+// attempt, as one CONFIG error.
+
+import type { LogLevel } from '../../hal/interfaces';
+import { BlynkError, ErrorCode, err } from '../errors';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../session/backoff';
+import { parseEndpoint, type Endpoint } from '../session/endpoint';
+import { DEFAULT_ALLOWED_HOSTS, type RedirectPolicy } from './redirect';
+
+export const DEFAULT_SERVER = 'mqtts://blynk.cloud:8883';
+
+export interface FirmwareInfo {
+  /** Firmware version, e.g. "1.2.0" (info/mcu `ver`). Default "0.0.1". */
+  version?: string;
+  /** Build time as `Mmm dd yyyy hh:mm:ss` (info/mcu `build`). Default: when the bundle was built. */
+  build?: string;
+  /** Firmware type Blynk.Air matches OTA packages against (info/mcu `type`). Default: the template id. */
+  type?: string;
+}
+
+export interface ConnectionOptions {
+  /** The device auth token (the MQTT password). Never logged. */
+  token: string;
+  /** Template id, e.g. "TMPL1234" (info/mcu `tmpl`). */
+  templateId: string;
+  firmware?: FirmwareInfo;
+  /** The default endpoint. Default mqtts://blynk.cloud:8883. */
+  server?: string;
+  /** MQTT client id: empty (the default) or at most 64 characters. */
+  clientId?: string;
+  /** Keepalive in seconds. Default 45. */
+  keepalive?: number;
+  /** Receive buffer capacity in bytes (announced as `rxbuff`). Default 1024. */
+  rxbuff?: number;
+  /** Largest outgoing packet (variable header + payload). Default 1024. */
+  maxPacket?: number;
+  connectTimeoutMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  stableAfterMs?: number;
+  /** Wait after the token was refused (CONNACK 4/5). Default 15 minutes. */
+  authRetryMs?: number;
+  redirect?: {
+    allowDowngrade?: boolean;
+    /** Extra allowed hosts (exact, or ".domain"); blynk.cloud, *.blynk.cloud and the server's host are always allowed. */
+    allowHosts?: readonly string[];
+    /** Consecutive failures of a stored endpoint before falling back to the server. Default 3. */
+    fallbackAfter?: number;
+    /** Keep followed redirects in flash. Default true. */
+    persist?: boolean;
+  };
+  /** Storage key prefix (at most 13 characters). Default "blynk.ep". */
+  storageKey?: string;
+  logLevel?: LogLevel;
+}
+
+export interface ResolvedConfig {
+  token: string;
+  templateId: string;
+  firmware: Required<FirmwareInfo>;
+  server: Endpoint;
+  clientId: string;
+  keepalive: number;
+  rxbuff: number;
+  maxPacket: number;
+  connectTimeoutMs: number;
+  backoff: BackoffOptions;
+  stableAfterMs: number;
+  authRetryMs: number;
+  closeTimeoutMs: number;
+  redirect: RedirectPolicy & { fallbackAfter: number; persist: boolean };
+  storageKey: string;
+  logLevel: LogLevel;
+}
+
+/** Replaced with the bundle's build time by the bundler; a plain string when not bundled. */
+declare const __BLYNK_BUILD_TIME__: string | undefined;
+
+function bundleBuildTime(): string {
+  return typeof __BLYNK_BUILD_TIME__ === 'string' ? __BLYNK_BUILD_TIME__ : 'Jan  1 2026 00:00:00';
+}
+
+/** Count characters (code points) the same way on engines with UTF-16 or code-point strings. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function bad(message: string): BlynkError {
+  return err(ErrorCode.CONFIG, message);
+}
+
+function int(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) throw bad(`${name} must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+function text(value: string | undefined, fallback: string, name: string, max = 64): string {
+  const v = value ?? fallback;
+  if (typeof v !== 'string' || v.length === 0 || codePoints(v) > max || v.indexOf('\u0000') >= 0) {
+    throw bad(`${name} must be a non-empty string of at most ${max} characters`);
+  }
+  return v;
+}
+
+/** Validate options and fill in defaults. Throws a CONFIG BlynkError (the application's own call, not a callback). */
+export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
+  if (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > 256 || /[\s\u0000]/.test(o.token)) {
+    throw bad('token must be a non-empty string without spaces');
+  }
+  const templateId = text(o.templateId, '', 'templateId');
+  const clientId = o.clientId ?? '';
+  if (typeof clientId !== 'string' || codePoints(clientId) > 64 || clientId.indexOf('\u0000') >= 0) {
+    throw bad('clientId must be empty or at most 64 characters (C-CONN-3)');
+  }
+  const server = parseEndpoint(o.server ?? DEFAULT_SERVER);
+  if (server instanceof BlynkError) throw bad(`server: ${server.message}`);
+  const maxPacket = int(o.maxPacket, 1024, 64, 268_435_455, 'maxPacket');
+  const rxbuff = int(o.rxbuff, 1024, 64, 1 << 20, 'rxbuff');
+  const backoff = { ...DEFAULT_BACKOFF, ...(o.backoff ?? {}) };
+  if (!(backoff.baseMs > 0 && backoff.factor >= 1 && backoff.capMs >= backoff.baseMs)) {
+    throw bad('backoff needs baseMs > 0, factor >= 1 and capMs >= baseMs');
+  }
+  const storageKey = o.storageKey ?? 'blynk.ep';
+  if (storageKey.length === 0 || storageKey.length > 13) throw bad('storageKey must be 1 to 13 characters');
+  const allowHosts = [...DEFAULT_ALLOWED_HOSTS, server.host, ...(o.redirect?.allowHosts ?? [])];
+  return {
+    token: o.token,
+    templateId,
+    firmware: {
+      version: text(o.firmware?.version, '0.0.1', 'firmware.version'),
+      build: text(o.firmware?.build, bundleBuildTime(), 'firmware.build'),
+      type: text(o.firmware?.type, templateId, 'firmware.type'),
+    },
+    server,
+    clientId,
+    keepalive: int(o.keepalive, 45, 1, 65535, 'keepalive'),
+    rxbuff,
+    maxPacket,
+    connectTimeoutMs: int(o.connectTimeoutMs, 10_000, 100, 600_000, 'connectTimeoutMs'),
+    backoff,
+    stableAfterMs: int(o.stableAfterMs, 60_000, 0, 86_400_000, 'stableAfterMs'),
+    authRetryMs: int(o.authRetryMs, 15 * 60_000, 1000, 86_400_000, 'authRetryMs'),
+    closeTimeoutMs: 5000,
+    redirect: {
+      allowDowngrade: o.redirect?.allowDowngrade ?? false,
+      allowHosts,
+      maxInWindow: 3,
+      windowMs: 60_000,
+      fallbackAfter: int(o.redirect?.fallbackAfter, 3, 1, 1000, 'redirect.fallbackAfter'),
+      persist: o.redirect?.persist ?? true,
+    },
+    storageKey,
+    logLevel: o.logLevel ?? 'info',
+  };
+}
+

@@ -1,0 +1,43 @@
+// A minimal typed event emitter. A listener that throws does not stop the others, and never
+// reaches the code that emitted (a transport callback, a timer): it goes to `onListenerError`.
+
+type Listener<T> = (value: T) => void;
+
+export class Emitter<Events extends { [K in keyof Events]: unknown }> {
+  private listeners: { [K in keyof Events]?: Listener<Events[K]>[] } = {};
+  /** Where a throwing listener's exception goes (the owner logs it). */
+  onListenerError: ((event: string, error: unknown) => void) | undefined;
+
+  on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void {
+    const list = (this.listeners[event] ??= []);
+    list.push(fn);
+    return () => this.off(event, fn);
+  }
+
+  off<K extends keyof Events>(event: K, fn: Listener<Events[K]>): void {
+    const list = this.listeners[event];
+    if (!list) return;
+    const i = list.indexOf(fn);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  emit<K extends keyof Events>(event: K, value: Events[K]): void {
+    const list = this.listeners[event];
+    if (!list || list.length === 0) return;
+    for (const fn of list.slice()) {
+      try {
+        fn(value);
+      } catch (e) {
+        try {
+          this.onListenerError?.(String(event), e);
+        } catch {
+          // nothing sensible is left to do with an error from the error reporter
+        }
+      }
+    }
+  }
+
+  hasListeners<K extends keyof Events>(event: K): boolean {
+    return (this.listeners[event]?.length ?? 0) > 0;
+  }
+}
