@@ -7,8 +7,13 @@ import { TEST_TOKENS } from './tokens';
 
 const leaks: string[] = [];
 
+/** The test tokens that appear unmasked in `text`. */
+export function tokensIn(text: string): string[] {
+  return TEST_TOKENS.filter((t) => text.includes(t));
+}
+
 export function checkForTokens(where: string, text: string): void {
-  for (const t of TEST_TOKENS) if (text.includes(t)) leaks.push(`${where}: ${text.slice(0, 200)}`);
+  if (tokensIn(text).length > 0) leaks.push(`${where}: ${text.slice(0, 200)}`);
 }
 
 const write = MockLog.prototype.write;
