@@ -1,0 +1,67 @@
+// mqtt:// over node:net and mqtts:// over node:tls.
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { TransportEvents, TransportTarget } from '../interfaces';
+import { NodeTransport, type TransportSettings } from './transport-base';
+import { classifyError, errorDetail, type Phase } from './transport-errors';
+import { tlsConnectOptions, type TlsSettings } from './tls-options';
+
+export class StreamTransport extends NodeTransport {
+  private socket: net.Socket | undefined;
+  private phase: Phase = 'connecting';
+
+  constructor(
+    target: TransportTarget,
+    tlsSettings: TlsSettings | undefined,
+    events: TransportEvents,
+    settings: TransportSettings,
+    onGone: (transport: NodeTransport) => void,
+  ) {
+    super(events, settings, onGone);
+    let socket: net.Socket;
+    try {
+      const where = { host: target.host, port: target.port, noDelay: true };
+      socket = tlsSettings ? tls.connect({ ...where, ...tlsConnectOptions(tlsSettings, target.host) }) : net.connect(where);
+    } catch (error) {
+      // Bad port or host: Node throws synchronously; report it like any other failure.
+      this.goneLater('error', errorDetail(error));
+      return;
+    }
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.once('connect', () => {
+      if (tlsSettings) this.phase = 'tls-handshake';
+      else this.ready();
+    });
+    if (tlsSettings) socket.once('secureConnect', () => this.ready());
+    socket.on('data', (chunk: Buffer) => this.data(chunk));
+    socket.on('drain', () => this.flushed());
+    socket.on('error', (error) => this.fail(classifyError(error, this.phase), errorDetail(error)));
+    socket.on('close', () => this.gone('closed', 'closed by the peer'));
+  }
+
+  private ready(): void {
+    this.phase = 'open';
+    this.opened();
+  }
+
+  protected buffered(): number {
+    return this.socket?.writableLength ?? 0;
+  }
+
+  protected writable(): boolean {
+    return this.socket !== undefined && !this.socket.destroyed && !this.socket.writableEnded;
+  }
+
+  protected send(copy: Buffer): void {
+    this.socket?.write(copy, () => this.flushed());
+  }
+
+  protected shutdown(): void {
+    this.socket?.end();
+  }
+
+  protected destroy(): void {
+    this.socket?.destroy();
+  }
+}
