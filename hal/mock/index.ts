@@ -2,6 +2,7 @@
 // network switch, a captured log and seeded random. Pure ES2022: it also runs inside XS.
 import type { Hal } from '../interfaces';
 import { MockDevice, MockLog, MockNetwork, SeededRandom } from './misc';
+import { MockHttpClient, MockOtaWriter } from './ota';
 import { MockStorage } from './storage';
 import { VirtualTime } from './time';
 import { MockTransportConnector } from './transport';
@@ -11,6 +12,8 @@ export type { MockConnectionState } from './transport';
 export { MockStorage } from './storage';
 export { MockDevice, MockLog, MockNetwork, SeededRandom } from './misc';
 export { VirtualTime } from './time';
+export { MockHttpClient, MockOtaWriter } from './ota';
+export type { MockHttpResponse, OtaWriterState } from './ota';
 
 export interface MockHalOptions {
   seed?: number;
@@ -18,6 +21,8 @@ export interface MockHalOptions {
   storage?: MockStorage;
   networkUp?: boolean;
   startTime?: number;
+  /** OTA partition size; 0 leaves the HAL without HTTP and OTA (a device that cannot update). */
+  otaCapacity?: number;
 }
 
 export interface MockHal extends Hal {
@@ -28,6 +33,8 @@ export interface MockHal extends Hal {
   readonly log: MockLog;
   readonly random: SeededRandom;
   readonly device: MockDevice;
+  readonly http?: MockHttpClient;
+  readonly ota?: MockOtaWriter;
   /** HAL calls in order ("storage.set ep.a", "transport.open mqtts://host:port"), for ordering checks. */
   readonly journal: string[];
 }
@@ -42,7 +49,9 @@ export function createMockHal(options: MockHalOptions = {}): MockHal {
     journal.push(`transport.open ${t.scheme}://${t.host}:${t.port}${t.path}`);
   };
   storage.onWrite = (key) => journal.push(`storage.set ${key}`);
+  const otaCapacity = options.otaCapacity ?? 1 << 20;
   return {
+    ...(otaCapacity > 0 ? { http: new MockHttpClient(time), ota: new MockOtaWriter(otaCapacity) } : {}),
     time,
     timers: time,
     clock: time,

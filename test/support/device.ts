@@ -2,6 +2,7 @@
 import { createMockHal, type MockHal, type MockStorage } from '../../hal/mock';
 import { BlynkClient } from '../../src/blynk/client';
 import type { ConnectionOptions } from '../../src/blynk/config';
+import { BlynkDevice, type DeviceOptions } from '../../src/blynk/device';
 import type { BlynkError } from '../../src/errors';
 import type { StateChange } from '../../src/session/session';
 import { FakeBroker } from './fake-broker';
@@ -44,4 +45,30 @@ export function bringOnline(d: TestDevice, maxMs = 120_000): void {
 
 export function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export interface ApiDevice {
+  hal: MockHal;
+  broker: FakeBroker;
+  device: BlynkDevice;
+  errors: BlynkError[];
+}
+
+/** A BlynkDevice (the application API) on the mock HAL, online. */
+export function makeApiDevice(
+  options: Partial<Omit<DeviceOptions, 'hal'>> = {},
+  env: { seed?: number; otaCapacity?: number; online?: boolean } = {},
+): ApiDevice {
+  const hal = createMockHal({ seed: env.seed ?? 1, otaCapacity: env.otaCapacity });
+  const broker = new FakeBroker(hal);
+  const device = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001', firmware: { version: '1.0.0', build: 'Nov 26 2026 10:00:00' }, ...options });
+  const errors: BlynkError[] = [];
+  device.on('error', (e) => errors.push(e));
+  if (env.online !== false) {
+    device.start();
+    for (let i = 0; i < 100 && !device.online; i++) hal.time.step();
+    hal.time.flush();
+    if (!device.online) throw new Error(`device did not come online: ${device.state}`);
+  }
+  return { hal, broker, device, errors };
 }

@@ -30,6 +30,8 @@ export class FakeBroker {
   answerPings = true;
   /** SUBACK codes: granted QoS per filter, or 0x80. */
   subackCode = 0;
+  /** Answer SUBSCRIBE at all (false: the subscription is never acknowledged). */
+  answerSubscribes = true;
   /** A downlink/redirect to send right after CONNACK 0 (like the cloud's GeoDNS redirect). */
   redirectOnConnect: string | undefined;
   readonly received: Received[] = [];
@@ -113,7 +115,7 @@ export class FakeBroker {
         break;
       }
       case 'subscribe':
-        this.later(() => conn.deliver(suback(p.id, p.subs.map(() => this.subackCode))));
+        if (this.answerSubscribes) this.later(() => conn.deliver(suback(p.id, p.subs.map(() => this.subackCode))));
         break;
       case 'pingreq':
         if (this.answerPings) this.later(() => conn.deliver(pingresp()));

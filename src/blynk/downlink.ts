@@ -1,0 +1,156 @@
+// Where each `downlink/...` topic goes (reference section 4). Datastream writes are looked up
+// by their whole topic, so dispatching one allocates nothing but its value string. Handlers
+// are application code: one that throws is reported (HANDLER_FAILED) and the connection is
+// not affected.
+
+import { BlynkError, ErrorCode, err } from '../errors';
+import type { Logger } from '../util/log';
+import { utf8Decode } from '../util/utf8';
+import type { Location } from './names';
+import { parseOffer, type OtaOffer, type OtaUpdater } from './ota';
+import { parseLocation, parseTime, type TimeInfo } from './replies';
+import type { Requests } from './requests';
+
+const DS = 'downlink/ds/';
+const META = 'downlink/meta/';
+
+export interface DownlinkHandlers {
+  anyWrite?: (name: string, value: string) => void;
+  meta?: (name: string, value: string) => void;
+  time?: (time: TimeInfo) => void;
+  location?: (location: Location) => void;
+  reboot?: () => void;
+  reconfigure?: () => void;
+  diag?: (text: string) => void;
+  /** Return false to decline the offer. */
+  ota?: (offer: OtaOffer) => boolean | void;
+  other?: (topic: string, text: string) => void;
+}
+
+export interface DownlinkContext {
+  report(e: BlynkError): void;
+  log: Logger;
+  requests: Requests;
+  ota: OtaUpdater | undefined;
+  emitPing(): void;
+  reboot(): void;
+}
+
+export class Downlinks {
+  private readonly ctx: DownlinkContext;
+  private readonly writes = new Map<string, (value: string, name: string) => void>();
+  private readonly handlers: DownlinkHandlers = {};
+
+  constructor(ctx: DownlinkContext) {
+    this.ctx = ctx;
+  }
+
+  onWrite(name: string, fn: (value: string, name: string) => void): () => void {
+    const topic = DS + name;
+    this.writes.set(topic, fn);
+    return () => {
+      if (this.writes.get(topic) === fn) this.writes.delete(topic);
+    };
+  }
+
+  set<K extends keyof DownlinkHandlers>(kind: K, fn: DownlinkHandlers[K]): void {
+    this.handlers[kind] = fn;
+  }
+
+  dispatch(topic: string, payload: Uint8Array): void {
+    const h = this.handlers;
+    const waiting = this.ctx.requests.waiting;
+    if (topic.startsWith(DS)) {
+      const fn = this.writes.get(topic);
+      if (!fn && !h.anyWrite && !waiting) return;
+      const value = utf8Decode(payload);
+      const name = topic.slice(DS.length);
+      if (fn) this.call(topic, () => fn(value, name));
+      else if (h.anyWrite) this.call(topic, () => h.anyWrite!(name, value));
+      if (waiting) this.ctx.requests.offer(topic, value);
+      return;
+    }
+    const text = utf8Decode(payload);
+    if (waiting) this.ctx.requests.offer(topic, text);
+    switch (topic) {
+      case 'downlink/ping':
+        this.ctx.emitPing(); // the PUBACK went out already (C-SESSION-4)
+        return;
+      case 'downlink/reboot':
+        if (h.reboot) this.call(topic, h.reboot);
+        else this.ctx.reboot();
+        return;
+      case 'downlink/reconfigure':
+        if (h.reconfigure) this.call(topic, h.reconfigure);
+        else this.ctx.log.warn('the cloud asked to reconfigure (re-provision) this device; no handler is set');
+        return;
+      case 'downlink/diag':
+        if (h.diag) this.call(topic, () => h.diag!(text));
+        else this.ctx.log.info(`server says: ${text}`);
+        return;
+      case 'downlink/ota/json':
+        this.otaOffer(text);
+        return;
+      case 'downlink/utc/all/json': {
+        const t = parseTime(text);
+        if (t instanceof BlynkError) this.ctx.report(t);
+        else if (h.time) this.call(topic, () => h.time!(t));
+        return;
+      }
+      case 'downlink/loc/all': {
+        const l = parseLocation(text);
+        if (l instanceof BlynkError) this.ctx.report(l);
+        else if (h.location) this.call(topic, () => h.location!(l));
+        return;
+      }
+      default:
+        if (topic.startsWith(META)) {
+          if (h.meta) this.call(topic, () => h.meta!(topic.slice(META.length), text));
+        } else if (h.other) {
+          this.call(topic, () => h.other!(topic, text));
+        } else {
+          this.ctx.log.debug(`no handler for ${topic}`);
+        }
+    }
+  }
+
+  private otaOffer(text: string): void {
+    const ota = this.ctx.ota;
+    const offer = parseOffer(text);
+    if (offer instanceof BlynkError) {
+      this.ctx.report(offer);
+      return;
+    }
+    if (!ota) {
+      this.ctx.log.info('a firmware update was offered; OTA is turned off');
+      return;
+    }
+    if (ota.isCurrent(offer)) {
+      this.ctx.log.info(`firmware ${offer.ver} offered, which is what runs: nothing to do`);
+      return;
+    }
+    let accept: unknown = true;
+    if (this.handlers.ota) {
+      const fn = this.handlers.ota;
+      const ok = this.call('downlink/ota/json', () => (accept = fn(offer)));
+      if (!ok) return;
+    }
+    if (accept === false) {
+      this.ctx.log.info('firmware update declined by the application');
+      return;
+    }
+    const e = ota.start(offer);
+    if (e) this.ctx.report(e);
+  }
+
+  /** Run application code; false if it threw (reported). */
+  private call(topic: string, fn: () => unknown): boolean {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      this.ctx.report(err(ErrorCode.HANDLER_FAILED, `the handler for ${topic} threw: ${e instanceof Error ? e.message : String(e)}`));
+      return false;
+    }
+  }
+}

@@ -1,0 +1,249 @@
+// Blynk.Air (C-OTA): `downlink/ota/json` offers an image; check it is for us and fits, stream
+// it over HTTP(S) into the OTA partition, verify the length and the digest headers, then
+// reboot into it. Any failure aborts the writer, is reported with a typed error, and leaves
+// the device on the old firmware and back online. One update at a time.
+
+import type { Digest, Hal, HttpRequest, HttpResponseHead, OtaWriter, TimerHandle } from '../../hal/interfaces';
+import { BlynkError, ErrorCode, err } from '../errors';
+import { equalBytes, fromBase64, fromHex, toHex } from '../util/encoding';
+import { Md5 } from '../util/md5';
+import { Sha256 } from '../util/sha256';
+
+export interface OtaOffer {
+  url: string;
+  size: number;
+  type?: string;
+  ver?: string;
+  build?: string;
+}
+
+export type OtaPhase = 'offered' | 'skipped' | 'downloading' | 'verifying' | 'done' | 'failed';
+
+export interface OtaProgress {
+  phase: OtaPhase;
+  offer: OtaOffer;
+  received: number;
+  error?: BlynkError;
+}
+
+export interface OtaOptions {
+  /** Close the MQTT connection during the download to free memory (TLS twice is a lot for an ESP32). Default true. */
+  disconnect: boolean;
+  /** No data for this long fails the download. Default 30 s. */
+  stallTimeoutMs: number;
+  /** Wait after the image is complete before rebooting (lets logs and the clean disconnect go out). Default 500 ms. */
+  rebootDelayMs: number;
+}
+
+export interface OtaHost {
+  readonly firmware: { version: string; build: string; type: string };
+  /** Stop MQTT cleanly (the download needs the memory), and bring it back. */
+  pauseConnection(): void;
+  resumeConnection(): void;
+  progress(p: OtaProgress): void;
+  report(e: BlynkError): void;
+  log(message: string): void;
+}
+
+/** Parse and check the `downlink/ota/json` payload. */
+export function parseOffer(text: string): OtaOffer | BlynkError {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return err(ErrorCode.BAD_PAYLOAD, 'ota/json is not JSON');
+  }
+  if (typeof j !== 'object' || j === null) return err(ErrorCode.BAD_PAYLOAD, 'ota/json is not an object');
+  const o = j as Record<string, unknown>;
+  if (typeof o.url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(o.url)) return err(ErrorCode.BAD_PAYLOAD, 'ota/json needs an http(s) url');
+  if (typeof o.size !== 'number' || !Number.isInteger(o.size) || o.size <= 0) return err(ErrorCode.BAD_PAYLOAD, 'ota/json needs a positive size');
+  const offer: OtaOffer = { url: o.url, size: o.size };
+  for (const k of ['type', 'ver', 'build'] as const) if (typeof o[k] === 'string') offer[k] = o[k] as string;
+  return offer;
+}
+
+/** The URL without its query: the query carries a download token, which stays out of logs. */
+export function safeUrl(url: string): string {
+  const q = url.search(/[?#]/);
+  return q < 0 ? url : url.slice(0, q) + '?…';
+}
+
+interface Check {
+  name: 'md5' | 'sha256';
+  digest: Digest;
+  expected: Uint8Array;
+}
+
+export class OtaUpdater {
+  private readonly hal: Hal;
+  private readonly host: OtaHost;
+  private readonly opts: OtaOptions;
+  private running: { offer: OtaOffer; request?: HttpRequest; writer?: OtaWriter; received: number; checks: Check[]; paused: boolean; stall?: TimerHandle } | undefined;
+
+  constructor(hal: Hal, host: OtaHost, opts: OtaOptions) {
+    this.hal = hal;
+    this.host = host;
+    this.opts = opts;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Start an update for `offer`. Returns an error if it cannot even start (and nothing changed). */
+  start(offer: OtaOffer): BlynkError | null {
+    const fw = this.host.firmware;
+    if (this.running) return err(ErrorCode.OTA_BUSY, 'an update is already running');
+    const http = this.hal.http;
+    const writer = this.hal.ota;
+    if (!http || !writer) return err(ErrorCode.OTA_UNSUPPORTED, 'this device has no HTTP client or OTA writer');
+    if (offer.type !== undefined && offer.type !== fw.type) {
+      return err(ErrorCode.OTA_REJECTED, `firmware type ${offer.type} is not ours (${fw.type})`, { type: offer.type });
+    }
+    let capacity = 0;
+    try {
+      capacity = writer.capacity();
+    } catch {
+      capacity = 0;
+    }
+    if (offer.size > capacity) {
+      return err(ErrorCode.OTA_REJECTED, `image of ${offer.size} bytes does not fit the ${capacity}-byte OTA partition`, {
+        size: offer.size,
+        limit: capacity,
+      });
+    }
+    const run = { offer, received: 0, checks: [] as Check[], paused: false };
+    this.running = run;
+    this.host.log(`OTA: downloading ${offer.ver ?? '?'} (${offer.size} bytes) from ${safeUrl(offer.url)}`);
+    this.host.progress({ phase: 'downloading', offer, received: 0 });
+    if (this.opts.disconnect) {
+      run.paused = true;
+      this.host.pauseConnection();
+    }
+    this.armStall();
+    try {
+      (run as { request?: HttpRequest }).request = http.get(offer.url, {
+        onResponse: (head) => this.guard(() => this.response(head)),
+        onData: (chunk) => this.guard(() => this.data(chunk)),
+        onDone: () => this.guard(() => this.done()),
+        onError: (detail) => this.guard(() => this.fail(err(ErrorCode.OTA_DOWNLOAD, `download failed: ${detail}`))),
+      });
+    } catch (e) {
+      this.fail(err(ErrorCode.OTA_DOWNLOAD, `download could not start: ${String(e)}`));
+    }
+    return null;
+  }
+
+  /** A same-version offer is a no-op. */
+  isCurrent(offer: OtaOffer): boolean {
+    const fw = this.host.firmware;
+    return offer.ver !== undefined && offer.ver === fw.version && (offer.build === undefined || offer.build === fw.build);
+  }
+
+  private guard(fn: () => void): void {
+    if (!this.running) return;
+    try {
+      fn();
+    } catch (e) {
+      this.fail(err(ErrorCode.OTA_WRITE, `OTA failed: ${String(e)}`));
+    }
+  }
+
+  private armStall(): void {
+    const run = this.running;
+    if (!run) return;
+    this.hal.timers.clear(run.stall);
+    run.stall = this.hal.timers.set(() => this.fail(err(ErrorCode.OTA_DOWNLOAD, `no data for ${this.opts.stallTimeoutMs} ms`)), this.opts.stallTimeoutMs);
+  }
+
+  private response(head: HttpResponseHead): void {
+    const run = this.running!;
+    if (head.status !== 200) {
+      this.fail(err(ErrorCode.OTA_HTTP, `the server answered ${head.status}`, { status: head.status }));
+      return;
+    }
+    if (head.length !== undefined && head.length !== run.offer.size) {
+      this.fail(err(ErrorCode.OTA_DOWNLOAD, `Content-Length ${head.length} is not the offered size ${run.offer.size}`));
+      return;
+    }
+    const md5 = head.header('x-md5');
+    const sha = head.header('x-sha256');
+    if (md5 !== undefined) {
+      const expected = fromHex(md5);
+      if (!expected || expected.length !== 16) return this.fail(err(ErrorCode.OTA_DIGEST, 'x-md5 is not a hex MD5'));
+      run.checks.push({ name: 'md5', digest: this.digest('md5'), expected });
+    }
+    if (sha !== undefined) {
+      const expected = fromBase64(sha) ?? undefined;
+      const hex = expected?.length === 32 ? expected : fromHex(sha);
+      if (!hex || hex.length !== 32) return this.fail(err(ErrorCode.OTA_DIGEST, 'x-sha256 is not a Base64 (or hex) SHA-256'));
+      run.checks.push({ name: 'sha256', digest: this.digest('sha256'), expected: hex });
+    }
+    const writer = this.hal.ota!;
+    writer.begin(run.offer.size); // throws -> guard -> OTA_WRITE
+    run.writer = writer;
+    this.armStall();
+  }
+
+  private digest(name: 'md5' | 'sha256'): Digest {
+    const native = this.hal.digest?.(name);
+    return native ?? (name === 'md5' ? new Md5() : new Sha256());
+  }
+
+  private data(chunk: Uint8Array): void {
+    const run = this.running!;
+    if (!run.writer) return this.fail(err(ErrorCode.OTA_DOWNLOAD, 'body before a response'));
+    if (run.received + chunk.length > run.offer.size) {
+      this.fail(err(ErrorCode.OTA_DOWNLOAD, `more than the offered ${run.offer.size} bytes`));
+      return;
+    }
+    run.writer.write(chunk);
+    for (const c of run.checks) c.digest.update(chunk);
+    run.received += chunk.length;
+    this.armStall();
+  }
+
+  private done(): void {
+    const run = this.running!;
+    if (run.received !== run.offer.size) {
+      this.fail(err(ErrorCode.OTA_DOWNLOAD, `download ended after ${run.received} of ${run.offer.size} bytes`, { received: run.received }));
+      return;
+    }
+    this.host.progress({ phase: 'verifying', offer: run.offer, received: run.received });
+    for (const c of run.checks) {
+      const got = c.digest.finish();
+      if (!equalBytes(got, c.expected)) {
+        this.fail(err(ErrorCode.OTA_DIGEST, `${c.name} mismatch: got ${toHex(got)}, expected ${toHex(c.expected)}`));
+        return;
+      }
+    }
+    run.writer!.complete(); // throws -> guard -> OTA_WRITE
+    this.hal.timers.clear(run.stall);
+    this.host.log(`OTA: image ${run.offer.ver ?? ''} verified (${run.checks.map((c) => c.name).join(', ') || 'length only'}); rebooting`);
+    this.host.progress({ phase: 'done', offer: run.offer, received: run.received });
+    this.running = undefined;
+    this.hal.timers.set(() => this.hal.device.reboot(), this.opts.rebootDelayMs);
+  }
+
+  private fail(e: BlynkError): void {
+    const run = this.running;
+    if (!run) return;
+    this.running = undefined;
+    this.hal.timers.clear(run.stall);
+    try {
+      run.request?.abort();
+    } catch {
+      // the request is being dropped anyway
+    }
+    try {
+      // Abort even if begin() was never reached: the writer's abort is idempotent, and after a
+      // failed begin() there may still be a half-open partition to release.
+      (run.writer ?? this.hal.ota)?.abort();
+    } catch {
+      // abort never throws by contract; a broken one must not stop the recovery
+    }
+    this.host.report(e);
+    this.host.progress({ phase: 'failed', offer: run.offer, received: run.received, error: e });
+    if (run.paused) this.host.resumeConnection();
+  }
+}

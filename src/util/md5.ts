@@ -1,0 +1,87 @@
+// MD5 (RFC 1321), streaming, for checking Blynk.Air images against `x-md5` when the HAL has no
+// native digest. MD5 is no protection against an attacker (TLS is); here it catches corruption.
+
+const S = Uint8Array.of(7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21);
+// Pure arithmetic at load: safe in a preloaded module, whose top-level objects end up read-only.
+const T = (() => {
+  const t = new Uint32Array(64);
+  for (let i = 0; i < 64; i++) t[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 4294967296) >>> 0;
+  return t;
+})();
+
+export class Md5 {
+  private readonly h = Uint32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476);
+  private readonly block = new Uint8Array(64);
+  private readonly x = new Uint32Array(16);
+  private used = 0;
+  private total = 0;
+
+  update(data: Uint8Array): void {
+    let i = 0;
+    this.total += data.length;
+    while (i < data.length) {
+      const n = Math.min(64 - this.used, data.length - i);
+      this.block.set(data.subarray(i, i + n), this.used);
+      this.used += n;
+      i += n;
+      if (this.used === 64) {
+        this.compress();
+        this.used = 0;
+      }
+    }
+  }
+
+  finish(): Uint8Array {
+    const bits = this.total * 8;
+    this.block[this.used++] = 0x80;
+    if (this.used > 56) {
+      this.block.fill(0, this.used);
+      this.compress();
+      this.used = 0;
+    }
+    this.block.fill(0, this.used, 56);
+    const lo = bits >>> 0;
+    const hi = Math.floor(bits / 4294967296);
+    for (let k = 0; k < 4; k++) {
+      this.block[56 + k] = (lo >>> (8 * k)) & 255;
+      this.block[60 + k] = (hi >>> (8 * k)) & 255;
+    }
+    this.compress();
+    const out = new Uint8Array(16);
+    for (let k = 0; k < 4; k++) {
+      const v = this.h[k]!;
+      out[4 * k] = v & 255;
+      out[4 * k + 1] = (v >>> 8) & 255;
+      out[4 * k + 2] = (v >>> 16) & 255;
+      out[4 * k + 3] = v >>> 24;
+    }
+    return out;
+  }
+
+  private compress(): void {
+    const t = T;
+    const x = this.x;
+    const b = this.block;
+    for (let i = 0; i < 16; i++) x[i] = b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24);
+    let a = this.h[0]!, bb = this.h[1]!, c = this.h[2]!, d = this.h[3]!;
+    for (let i = 0; i < 64; i++) {
+      let f: number;
+      let g: number;
+      if (i < 16) (f = (bb & c) | (~bb & d)), (g = i);
+      else if (i < 32) (f = (d & bb) | (~d & c)), (g = (5 * i + 1) & 15);
+      else if (i < 48) (f = bb ^ c ^ d), (g = (3 * i + 5) & 15);
+      else (f = c ^ (bb | ~d)), (g = (7 * i) & 15);
+      const s = S[(i >> 4) * 4 + (i & 3)]!;
+      const sum = (a + f + t[i]! + x[g]!) | 0;
+      const tmp = d;
+      d = c;
+      c = bb;
+      bb = (bb + ((sum << s) | (sum >>> (32 - s)))) | 0;
+      a = tmp;
+    }
+    this.h[0] = this.h[0]! + a;
+    this.h[1] = this.h[1]! + bb;
+    this.h[2] = this.h[2]! + c;
+    this.h[3] = this.h[3]! + d;
+  }
+}
