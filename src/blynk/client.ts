@@ -40,6 +40,8 @@ export interface ClientEvents {
   /** A stored endpoint failed too often; using the configured server for this boot. */
   fallback: { from: string; to: string };
   network: boolean;
+  /** The SUBACK for `downlink/#` arrived (granted QoS, or 0x80 if refused). */
+  subscribed: readonly number[];
 }
 
 export class BlynkClient {
@@ -101,6 +103,7 @@ export class BlynkClient {
     this.session.events.on('state', (s) => this.events.emit('state', s));
     this.session.events.on('error', (e) => this.events.emit('error', e));
     this.session.events.on('network', (up) => this.events.emit('network', up));
+    this.session.events.on('subscribed', (g) => this.events.emit('subscribed', g));
     this.log.info(`device ${maskToken(c.token)}, template ${c.templateId}, server ${formatEndpoint(c.server)}`);
   }
 
@@ -163,7 +166,7 @@ export class BlynkClient {
 
   private sessionOnline(): void {
     const c = this.config;
-    const sub = this.session.subscribe([{ topic: 'downlink/#', qos: 0 }]);
+    const sub = this.session.subscribe([{ topic: 'downlink/#', qos: c.subscribeQos }]);
     if (sub) this.report(sub);
     const info = JSON.stringify({
       tmpl: c.templateId,

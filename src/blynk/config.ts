@@ -49,6 +49,8 @@ export interface ConnectionOptions {
     /** Keep followed redirects in flash. Default true. */
     persist?: boolean;
   };
+  /** QoS of the `downlink/#` subscription. Default 0, as Blynk's samples; downlink/ping comes at QoS 1 regardless. */
+  subscribeQos?: 0 | 1;
   /** Storage key prefix (at most 13 characters). Default "blynk.ep". */
   storageKey?: string;
   logLevel?: LogLevel;
@@ -69,6 +71,7 @@ export interface ResolvedConfig {
   authRetryMs: number;
   closeTimeoutMs: number;
   redirect: RedirectPolicy & { fallbackAfter: number; persist: boolean };
+  subscribeQos: 0 | 1;
   storageKey: string;
   logLevel: LogLevel;
 }
@@ -152,6 +155,7 @@ export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
       fallbackAfter: int(o.redirect?.fallbackAfter, 3, 1, 1000, 'redirect.fallbackAfter'),
       persist: o.redirect?.persist ?? true,
     },
+    subscribeQos: o.subscribeQos === 1 ? 1 : 0,
     storageKey,
     logLevel: o.logLevel ?? 'info',
   };

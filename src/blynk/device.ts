@@ -63,7 +63,7 @@ export class BlynkDevice {
     this.client = new BlynkClient(hal, options);
     this.emitter.onListenerError = this.client.events.onListenerError;
     const forward = <K extends keyof ClientEvents>(ev: K) => this.client.events.on(ev, (v) => this.emitter.emit(ev, v as DeviceEvents[K]));
-    for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network'] as const) forward(ev);
+    for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network', 'subscribed'] as const) forward(ev);
     if (options.offline === 'keep-latest') this.keep = new LatestValues<BatchValue>(options.maxDatastreams ?? 64);
     if (options.rate !== false) this.limiter = new RateLimiter({ ...DEFAULT_RATE, ...(options.rate ?? {}) }, hal.clock.now());
     this.requests = new Requests(hal.timers);

@@ -66,6 +66,8 @@ export interface SessionEvents {
   state: StateChange;
   error: BlynkError;
   network: boolean;
+  /** A SUBACK: the granted QoS (or 0x80) per filter. */
+  subscribed: readonly number[];
 }
 
 const AUTH_CODES = [4, 5, 0x86, 0x87]; // bad user name or password, not authorized (3.1.1 and 5)
@@ -435,6 +437,7 @@ export class MqttSession {
             this.raise(e);
           }
         }
+        this.events.emit('subscribed', p.granted);
         return;
       case PacketType.PUBACK:
       case PacketType.UNSUBACK:
