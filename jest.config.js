@@ -12,5 +12,6 @@ export default {
   },
   // C-SECRETS: fails any test file in which a test token reached a log line or an error.
   setupFilesAfterEnv: ['<rootDir>/test/support/secrets-guard.ts'],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   watchman: false,
 };

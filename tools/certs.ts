@@ -5,7 +5,7 @@ import 'reflect-metadata'; // @peculiar/x509 needs it loaded first
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export interface TestPki {
   /** The CA certificate the device must trust. */
@@ -16,7 +16,7 @@ export interface TestPki {
   keyPem: string;
 }
 
-const RSA: RsaHashedKeyGenParams = {
+const RSA: webcrypto.RsaHashedKeyGenParams = {
   name: 'RSASSA-PKCS1-v1_5',
   hash: 'SHA-256',
   publicExponent: new Uint8Array([1, 0, 1]),
@@ -36,10 +36,10 @@ export async function makeTestPki(
   hosts: readonly string[] = ['localhost', '127.0.0.1'],
   caName = 'blynk-mqtt-xs test CA',
 ): Promise<TestPki> {
-  const subtle = webcrypto.subtle as unknown as SubtleCrypto;
+  const subtle = webcrypto.subtle;
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + 7 * 24 * 3600_000);
-  const caKeys = (await subtle.generateKey(RSA, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const caKeys = (await subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=${caName}`,
@@ -54,7 +54,7 @@ export async function makeTestPki(
     ],
   });
 
-  const keys = (await subtle.generateKey(RSA, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const names = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: '02',

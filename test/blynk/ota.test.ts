@@ -57,7 +57,8 @@ describe('C-OTA Blynk.Air', () => {
   });
 
   test('a hex x-sha256 is accepted too, and no digest headers means a length check only', () => {
-    for (const headers of [{ 'x-sha256': createHash('sha256').update(image(3000)).digest('hex') }, {}]) {
+    const variants: Record<string, string>[] = [{ 'x-sha256': createHash('sha256').update(image(3000)).digest('hex') }, {}];
+    for (const headers of variants) {
       const d = makeApiDevice();
       d.hal.http!.serve(URL, { body: image(3000), headers });
       offer(d, { size: 3000 });
