@@ -1,0 +1,32 @@
+// The one file that imports the Moddable SDK's modules (bare specifiers, resolved by the XS
+// linker; rollup keeps them external). Only modules present on every target we support (ESP32
+// and the Linux simulator) are here; platform-specific ones (wifi, ota, flash, restart) are
+// passed by the app in the HAL options. Nothing runs at load time: the object is built on call,
+// so this module can be preloaded.
+import { Socket } from 'socket';
+import SecureSocket from 'securesocket';
+import Timer from 'timer';
+import Time from 'time';
+import Preference from 'preference';
+import Net from 'net';
+import { Request } from 'http';
+import { Digest } from 'crypt';
+import Resource from 'Resource';
+import CertificateManager from 'ssl/cert';
+import type { ModdableModules } from './types';
+
+export function moddableModules(): ModdableModules {
+  return {
+    Socket,
+    SecureSocket,
+    Timer,
+    Time,
+    Preference,
+    Net,
+    Request,
+    Digest,
+    Resource,
+    registerCA: (der) => CertificateManager.register(der),
+    trace: (text: string) => trace(text),
+  };
+}
