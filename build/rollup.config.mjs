@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Bare specifiers provided by the Moddable SDK (and by our XS test harness).
 const moddableModules = [
   'timer', 'time', 'socket', 'securesocket', 'websocket', 'preference', 'mc/config', 'ota',
-  'http', 'wifi', 'net', 'resource', 'crypt', 'instrumentation', 'flash', 'embedded:update',
+  'http', 'wifi', 'net', 'resource', 'Resource', 'crypt', 'instrumentation', 'flash', 'embedded:update', 'ssl/cert',
 ];
 const isExternal = (id) => moddableModules.includes(id) || id.startsWith('embedded:') || id.startsWith('mc/');
 

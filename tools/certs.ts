@@ -11,7 +11,11 @@ export interface TestPki {
   /** The CA certificate the device must trust. */
   caPem: string;
   caDer: Uint8Array;
-  /** The server's certificate and key (PEM). */
+  /**
+   * The server's certificate chain, leaf then CA (PEM), and its key. Moddable's SecureSocket
+   * checks the host name only when the chain goes up to the CA, and needs an Authority Key
+   * Identifier on every certificate in it, so the CA carries one too.
+   */
   certPem: string;
   keyPem: string;
 }
@@ -51,6 +55,7 @@ export async function makeTestPki(
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
 
@@ -77,7 +82,7 @@ export async function makeTestPki(
   return {
     caPem: ca.toString('pem') + '\n',
     caDer: new Uint8Array(ca.rawData),
-    certPem: cert.toString('pem') + '\n',
+    certPem: cert.toString('pem') + '\n' + ca.toString('pem') + '\n',
     keyPem: pem('PRIVATE KEY', pkcs8),
   };
 }
