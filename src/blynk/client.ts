@@ -238,6 +238,6 @@ export class BlynkClient {
     this.session.counters.redirects++;
     this.log.info(`redirected to ${text}${persisted ? '' : ' (not stored)'}`);
     this.events.emit('redirect', { from: current ? formatEndpoint(current) : undefined, to: text, persisted });
-    this.session.reconnectNow(`redirect to ${text}`);
+    this.session.reconnectNow('redirect');
   }
 }

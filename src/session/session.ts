@@ -152,7 +152,10 @@ export class MqttSession {
 
   /** Disconnect cleanly and stay disconnected until start(). */
   stop(): void {
-    this.leave(() => this.to(State.STOPPED, 'stopped'), 'STOPPED');
+    if (this.current === State.STOPPED) return;
+    this.leave(() => {
+      if (this.current !== State.STOPPED) this.to(State.STOPPED, 'stopped');
+    }, 'STOPPED');
   }
 
   /** Disconnect cleanly and connect again at once, to whatever hooks.endpoint() now says (a redirect). */

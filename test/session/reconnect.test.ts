@@ -119,6 +119,20 @@ describe('C-CONN-5 never two connections', () => {
     expect(d.hal.transport.maxConcurrent).toBe(1);
   });
 
+  test('stop() twice, or while closing, is harmless', () => {
+    const d = makeDevice();
+    bringOnline(d);
+    d.client.stop();
+    d.client.stop();
+    d.hal.time.flush();
+    d.client.stop();
+    expect(d.client.state).toBe('stopped');
+    expect(d.errors).toEqual([]);
+    d.client.start();
+    d.hal.time.advance(100);
+    expect(d.client.online).toBe(true);
+  });
+
   test('stop() sends DISCONNECT, closes, and nothing reconnects', () => {
     const d = makeDevice();
     bringOnline(d);

@@ -1,0 +1,31 @@
+// `npm start` is the README's main command: it must keep working. Runs the demo end to end
+// (both engines) and checks the story it tells.
+import { spawnSync } from 'node:child_process';
+import { checkForTokens } from '../support/secrets-guard';
+
+function runDemo(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/demo/main.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe.each([['node', ['--node']], ['xs', []]] as const)('npm start (%s engine)', (_engine, args) => {
+  test('tells the whole session and ends by itself', () => {
+    const { status, out } = runDemo([...args]);
+    checkForTokens('demo output', out);
+    expect(out).toContain('downlink/redirect →');
+    expect(out).toMatch(/redirect to mqtts:\/\/127\.0\.0\.1:\d+ stored in flash/);
+    expect(out).toContain('← info/mcu {"tmpl":"TMPLdemo0001","ver":"1.0.0"');
+    expect(out).toContain('Power = 1: heater on');
+    expect(out).toContain('PUBACK for downlink/ping');
+    expect(out).toContain('identical to the shipped image');
+    expect(out).toMatch(/summary +after the update: fra1 — straight to the stored endpoint/);
+    expect(out).toMatch(/"ver":"1\.1\.0"/);
+    expect(out).toContain('never two connections at once: true');
+    expect(out).not.toMatch(/error|failed/i);
+    expect(status).toBe(0);
+  });
+});
