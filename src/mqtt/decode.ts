@@ -1,11 +1,13 @@
 // MQTT 3.1.1 decoding of the packets a client receives: CONNACK, PUBLISH, PUBACK, SUBACK,
 // UNSUBACK, PINGRESP. Pure: it reads a contiguous byte range and fills a reusable
-// IncomingPacket; the only allocations are the topic string, the payload view and the SUBACK
-// code list. Anything a client must not receive is an error value.
+// IncomingPacket; the only allocations are the topic string (none when a TopicCache already
+// has it), the payload view and the SUBACK code list. Anything a client must not receive is an
+// error value.
 
 import { BlynkError, ErrorCode, err } from '../errors';
 import { isWellFormedUtf8, utf8Decode } from '../util/utf8';
 import { IncomingPacket, PacketType, type QoS } from './packets';
+import type { TopicCache } from './topics';
 
 /**
  * Check the first byte of a fixed header. Returns null if a client may receive it, else the
@@ -43,7 +45,8 @@ function packetId(buf: Uint8Array, pos: number): number {
 /**
  * Decode the variable header and payload of a packet whose first byte `header` passed
  * checkHeader. The body is `buf[start, start + remaining)`. On success fills `out` and
- * returns null; `out.payload` is a view into `buf`.
+ * returns null; `out.payload` is a view into `buf`. With `topics`, repeated topic strings come
+ * from that cache instead of being built again.
  */
 export function decodeBody(
   header: number,
@@ -51,41 +54,14 @@ export function decodeBody(
   start: number,
   remaining: number,
   out: IncomingPacket,
+  topics?: TopicCache,
 ): BlynkError | null {
   const type = header >>> 4;
   const end = start + remaining;
   out.type = type;
   switch (type) {
-    case PacketType.PUBLISH: {
-      const qos = ((header >>> 1) & 3) as QoS;
-      if (remaining < 2) return err(ErrorCode.TRUNCATED, 'PUBLISH too short for its topic length');
-      const topicLen = (buf[start]! << 8) | buf[start + 1]!;
-      let pos = start + 2;
-      if (pos + topicLen > end) return err(ErrorCode.TRUNCATED, 'PUBLISH topic runs past the packet');
-      if (topicLen === 0) return err(ErrorCode.BAD_TOPIC, 'PUBLISH with an empty topic');
-      const topicEnd = pos + topicLen;
-      for (let i = pos; i < topicEnd; i++) {
-        const c = buf[i]!;
-        if (c === 0x2b || c === 0x23) return err(ErrorCode.BAD_TOPIC, 'PUBLISH topic contains a wildcard'); // MQTT-3.3.2-2
-      }
-      if (!isWellFormedUtf8(buf, pos, topicEnd)) return err(ErrorCode.BAD_UTF8, 'PUBLISH topic is not valid UTF-8');
-      out.topic = utf8Decode(buf, pos, topicEnd);
-      pos = topicEnd;
-      if (qos > 0) {
-        if (pos + 2 > end) return err(ErrorCode.TRUNCATED, 'PUBLISH too short for its packet id');
-        const id = packetId(buf, pos);
-        if (id === 0) return err(ErrorCode.BAD_PACKET_ID, 'PUBLISH with packet id 0');
-        out.id = id;
-        pos += 2;
-      } else {
-        out.id = 0;
-      }
-      out.qos = qos;
-      out.dup = (header & 0x08) !== 0;
-      out.retain = (header & 0x01) !== 0;
-      out.payload = buf.subarray(pos, end);
-      return null;
-    }
+    case PacketType.PUBLISH:
+      return decodePublish(header, buf, start, remaining, out, topics);
     case PacketType.CONNACK: {
       const e = exactLength(type, remaining, 2);
       if (e) return e;
@@ -112,7 +88,7 @@ export function decodeBody(
       for (let i = start + 2; i < end; i++) {
         const c = buf[i]!;
         if (c !== 0 && c !== 1 && c !== 2 && c !== 0x80) {
-          return err(ErrorCode.MALFORMED_LENGTH, `SUBACK return code ${c} is not allowed`); // MQTT-3.9.3-2
+          return err(ErrorCode.BAD_QOS, `SUBACK return code ${c} is not allowed`); // MQTT-3.9.3-2
         }
         codes.push(c);
       }
@@ -127,13 +103,74 @@ export function decodeBody(
   }
 }
 
+/**
+ * decodeBody for a PUBLISH whose header passed checkHeader (the framer calls it directly: it is
+ * most of the traffic).
+ */
+export function decodePublish(
+  header: number,
+  buf: Uint8Array,
+  start: number,
+  remaining: number,
+  out: IncomingPacket,
+  topics?: TopicCache,
+): BlynkError | null {
+  const end = start + remaining;
+  out.type = PacketType.PUBLISH;
+  const qos = ((header >>> 1) & 3) as QoS;
+  if (remaining < 2) return err(ErrorCode.TRUNCATED, 'PUBLISH too short for its topic length');
+  const topicLen = (buf[start]! << 8) | buf[start + 1]!;
+  let pos = start + 2;
+  if (pos + topicLen > end) return err(ErrorCode.TRUNCATED, 'PUBLISH topic runs past the packet');
+  if (topicLen === 0) return err(ErrorCode.BAD_TOPIC, 'PUBLISH with an empty topic');
+  const topicEnd = pos + topicLen;
+  const cached = topics ? topics.find(buf, pos, topicEnd) : null;
+  if (cached !== null) {
+    out.topic = cached;
+  } else {
+    const e = checkTopic(buf, pos, topicEnd);
+    if (e) return e;
+    out.topic = utf8Decode(buf, pos, topicEnd);
+    if (topics) topics.add(buf, pos, topicEnd, out.topic);
+  }
+  pos = topicEnd;
+  if (qos > 0) {
+    if (pos + 2 > end) return err(ErrorCode.TRUNCATED, 'PUBLISH too short for its packet id');
+    const id = packetId(buf, pos);
+    if (id === 0) return err(ErrorCode.BAD_PACKET_ID, 'PUBLISH with packet id 0');
+    out.id = id;
+    pos += 2;
+  } else {
+    out.id = 0;
+  }
+  out.qos = qos;
+  out.dup = (header & 0x08) !== 0;
+  out.retain = (header & 0x01) !== 0;
+  out.payload = buf.subarray(pos, end);
+  return null;
+}
+
+/** A PUBLISH topic name: no wildcards (MQTT-3.3.2-2), well-formed UTF-8 without U+0000. */
+function checkTopic(buf: Uint8Array, start: number, end: number): BlynkError | null {
+  let special = false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c <= 0x23 || c === 0x2b || c >= 0x80) {
+      if (c === 0x2b || c === 0x23) return err(ErrorCode.BAD_TOPIC, 'PUBLISH topic contains a wildcard');
+      if (c === 0 || c >= 0x80) special = true;
+    }
+  }
+  if (special && !isWellFormedUtf8(buf, start, end)) return err(ErrorCode.BAD_UTF8, 'PUBLISH topic is not valid UTF-8');
+  return null;
+}
+
 /** readVarint results that are not lengths. */
 export const VARINT_NEED_MORE = -1;
 export const VARINT_MALFORMED = -2;
 
 /**
  * Read the remaining length starting at buf[pos], looking no further than `end`. Returns
- * `length * 8 + bytesUsed` (unpack with varintValue / varintSize), or VARINT_NEED_MORE, or
+ * `length * 8 + bytesUsed` (unpack with varintValue / varintLength), or VARINT_NEED_MORE, or
  * VARINT_MALFORMED for a 5th length byte (MQTT allows at most 4).
  */
 export function readVarint(buf: Uint8Array, pos: number, end: number): number {

@@ -3,7 +3,24 @@
 // error value. Nothing is thrown.
 
 import { BlynkError, ErrorCode, err } from '../errors';
-import { asciiLength, isWellFormedString, utf8Encode, writeAscii } from '../util/utf8';
+import { isWellFormedString, tryWriteAscii, utf8Encode, utf8Length } from '../util/utf8';
+import {
+  MAX_STRING,
+  alloc,
+  bodyStart,
+  isBytes,
+  isPacketId,
+  isQoS,
+  notPayload,
+  packet,
+  prepareString,
+  preparePayload,
+  prepareTopic,
+  preparedLength,
+  writeField,
+  writeU16,
+  type Prepared,
+} from './fields';
 import {
   MAX_REMAINING_LENGTH,
   PacketType,
@@ -12,110 +29,20 @@ import {
   type QoS,
   type Subscription,
 } from './packets';
+import {
+  DEFAULT_MAX_PACKET,
+  checkSize,
+  connectRemainingLength,
+  filtersRemainingLength,
+  publishRemainingLength,
+} from './size';
 
-/**
- * A string ready to write: a JS string when it was checked to be plain ASCII (so its length is
- * its byte count), otherwise its UTF-8 bytes.
- */
-export type Prepared = string | Uint8Array;
+// These moved to fields.ts and size.ts; still exported from here for existing imports.
+export { prepareString, preparePayload, prepareTopic, varintSize, type Prepared } from './fields';
+export { DEFAULT_MAX_PACKET, publishRemainingLength } from './size';
 
-const MAX_STRING = 0xffff;
-
-/** Prepare an MQTT UTF-8 string field: well-formed, no U+0000, at most 65535 bytes. */
-export function prepareString(s: string, what: string): Prepared | BlynkError {
-  if (asciiLength(s) >= 0) {
-    if (s.length > MAX_STRING) return err(ErrorCode.BAD_ARGUMENT, `${what} is longer than 65535 bytes`);
-    return s;
-  }
-  if (!isWellFormedString(s)) return err(ErrorCode.BAD_UTF8, `${what} is not well-formed Unicode`);
-  const bytes = utf8Encode(s);
-  if (bytes.indexOf(0) >= 0) return err(ErrorCode.BAD_UTF8, `${what} contains U+0000`);
-  if (bytes.length > MAX_STRING) return err(ErrorCode.BAD_ARGUMENT, `${what} is longer than 65535 bytes`);
-  return bytes;
-}
-
-/** Prepare a payload: any bytes, or a string sent as UTF-8 (NUL allowed: Blynk separates array items with it). */
-export function preparePayload(p: Uint8Array | string): Prepared | BlynkError {
-  if (typeof p !== 'string') return p;
-  const n = p.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (p.charCodeAt(i) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return p;
-  if (!isWellFormedString(p)) return err(ErrorCode.BAD_UTF8, 'payload is not well-formed Unicode');
-  return utf8Encode(p);
-}
-
-/** Prepare a topic name for PUBLISH: a non-empty MQTT string without wildcards. */
-export function prepareTopic(topic: string): Prepared | BlynkError {
-  if (topic.length === 0) return err(ErrorCode.BAD_TOPIC, 'topic is empty');
-  if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-    return err(ErrorCode.BAD_TOPIC, 'topic name contains a wildcard');
-  }
-  return prepareString(topic, 'topic');
-}
-
-export function varintSize(n: number): number {
-  return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : 4;
-}
-
-function alloc(header: number, remaining: number): Uint8Array | BlynkError {
-  if (remaining > MAX_REMAINING_LENGTH) {
-    return err(ErrorCode.TOO_LARGE, `packet of ${remaining} bytes is over the MQTT maximum`, { size: remaining });
-  }
-  const out = new Uint8Array(1 + varintSize(remaining) + remaining);
-  out[0] = header;
-  let n = remaining;
-  let i = 1;
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n > 0) b |= 0x80;
-    out[i++] = b;
-  } while (n > 0);
-  return out;
-}
-
-/** Offset of the variable header in a packet made by `alloc`. */
-function bodyStart(remaining: number): number {
-  return 1 + varintSize(remaining);
-}
-
-function writeU16(out: Uint8Array, pos: number, v: number): number {
-  out[pos] = v >>> 8;
-  out[pos + 1] = v & 0xff;
-  return pos + 2;
-}
-
-function preparedLength(p: Prepared): number {
-  return p.length;
-}
-
-function writePrepared(out: Uint8Array, pos: number, p: Prepared): number {
-  if (typeof p === 'string') writeAscii(out, pos, p);
-  else out.set(p, pos);
-  return pos + p.length;
-}
-
-/** A length-prefixed field (MQTT strings and binary data). */
-function writeField(out: Uint8Array, pos: number, p: Prepared): number {
-  pos = writeU16(out, pos, p.length);
-  return writePrepared(out, pos, p);
-}
-
-function isPacketId(id: unknown): id is number {
-  return typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= 0xffff;
-}
-
-function isQoS(q: unknown): q is QoS {
-  return q === 0 || q === 1 || q === 2;
-}
-
-export function encodeConnect(f: ConnectFields): Uint8Array | BlynkError {
+/** Encode a CONNECT. Over `limit` (remaining length, C-LIMITS-1) it is TOO_LARGE. */
+export function encodeConnect(f: ConnectFields, limit: number = DEFAULT_MAX_PACKET): Uint8Array | BlynkError {
   if (!Number.isInteger(f.keepalive) || f.keepalive < 0 || f.keepalive > 0xffff) {
     return err(ErrorCode.BAD_ARGUMENT, 'keepalive must be 0..65535 seconds');
   }
@@ -125,7 +52,6 @@ export function encodeConnect(f: ConnectFields): Uint8Array | BlynkError {
     return err(ErrorCode.BAD_ARGUMENT, 'an empty client id needs a clean session'); // MQTT-3.1.3-7
   }
   let flags = f.cleanSession ? 0x02 : 0;
-  let remaining = 10 + 2 + preparedLength(clientId);
 
   let willTopic: Prepared | undefined;
   let willPayload: Prepared | undefined;
@@ -140,7 +66,6 @@ export function encodeConnect(f: ConnectFields): Uint8Array | BlynkError {
     willTopic = t;
     willPayload = p;
     flags |= 0x04 | (qos << 3) | (f.will.retain ? 0x20 : 0);
-    remaining += 4 + t.length + p.length;
   }
 
   let username: Prepared | undefined;
@@ -149,19 +74,26 @@ export function encodeConnect(f: ConnectFields): Uint8Array | BlynkError {
     if (u instanceof BlynkError) return u;
     username = u;
     flags |= 0x80;
-    remaining += 2 + u.length;
   }
   let password: Prepared | undefined;
   if (f.password !== undefined) {
     if (username === undefined) return err(ErrorCode.BAD_ARGUMENT, 'a password needs a username'); // MQTT-3.1.2-22
-    const p = typeof f.password === 'string' ? prepareString(f.password, 'password') : f.password;
+    const p = typeof f.password === 'string' ? prepareString(f.password, 'password') : isBytes(f.password) ? f.password : notPayload();
     if (p instanceof BlynkError) return p;
     if (p.length > MAX_STRING) return err(ErrorCode.BAD_ARGUMENT, 'password is longer than 65535 bytes');
     password = p;
     flags |= 0x40;
-    remaining += 2 + p.length;
   }
 
+  const remaining = connectRemainingLength(
+    clientId.length,
+    willTopic === undefined ? -1 : willTopic.length,
+    willPayload === undefined ? 0 : willPayload.length,
+    username === undefined ? -1 : username.length,
+    password === undefined ? -1 : password.length,
+  );
+  const tooBig = checkSize(remaining, limit, 'CONNECT');
+  if (tooBig) return tooBig;
   const out = alloc(PacketType.CONNECT << 4, remaining);
   if (out instanceof BlynkError) return out;
   let pos = bodyStart(remaining);
@@ -185,37 +117,70 @@ export function encodeConnect(f: ConnectFields): Uint8Array | BlynkError {
   return out;
 }
 
-/** Remaining length (variable header + payload) of a PUBLISH: what C-LIMITS counts. */
-export function publishRemainingLength(topicBytes: number, payloadBytes: number, qos: QoS): number {
-  return 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadBytes;
-}
-
 /**
- * Encode a PUBLISH. With `limit`, a packet whose variable header + payload would exceed it is
- * refused with TOO_LARGE before anything is allocated (C-LIMITS-2).
+ * Encode a PUBLISH. A packet whose variable header + payload would exceed `limit` is refused
+ * with TOO_LARGE before the packet is built (C-LIMITS-2).
  */
-export function encodePublish(f: PublishFields, limit = MAX_REMAINING_LENGTH): Uint8Array | BlynkError {
+export function encodePublish(f: PublishFields, limit: number = DEFAULT_MAX_PACKET): Uint8Array | BlynkError {
   const qos = f.qos ?? 0;
   if (qos !== 0 && qos !== 1) return err(ErrorCode.BAD_QOS, 'the client publishes at QoS 0 or 1');
   if (qos > 0 && !isPacketId(f.id)) return err(ErrorCode.BAD_PACKET_ID, 'QoS 1 needs a packet id 1..65535');
   if (qos === 0 && f.dup) return err(ErrorCode.BAD_FLAGS, 'DUP must be 0 for QoS 0'); // MQTT-3.3.1-2
+  const topic = f.topic;
+  const payload = f.payload;
+  // The common case in one pass: topic and string payload taken to be ASCII, so their lengths
+  // are their byte counts, and checked while they are written. Anything else (non-ASCII, NUL or
+  // a wildcard in the topic, over a limit, bad arguments) goes the general way, which also
+  // decides which error to report.
+  if (typeof topic !== 'string' || (typeof payload !== 'string' && !isBytes(payload))) return publishGeneral(f, qos, limit);
+  const topicLen = topic.length;
+  const remaining = publishRemainingLength(topicLen, payload.length, qos);
+  if (topicLen === 0 || topicLen > MAX_STRING || remaining > limit || remaining > MAX_REMAINING_LENGTH) {
+    return publishGeneral(f, qos, limit);
+  }
+  const out = packet(publishHeader(f, qos), remaining);
+  let pos = bodyStart(remaining);
+  out[pos++] = topicLen >>> 8;
+  out[pos++] = topicLen & 0xff;
+  for (let i = 0; i < topicLen; i++) {
+    const c = topic.charCodeAt(i);
+    if (c <= 0x23 || c === 0x2b || c >= 0x80) {
+      if (c === 0 || c === 0x23 || c === 0x2b || c >= 0x80) return publishGeneral(f, qos, limit);
+    }
+    out[pos + i] = c;
+  }
+  pos += topicLen;
+  if (qos > 0) pos = writeU16(out, pos, f.id!);
+  if (typeof payload !== 'string') out.set(payload, pos);
+  else if (!tryWriteAscii(out, pos, payload)) return publishGeneral(f, qos, limit);
+  return out;
+}
+
+function publishHeader(f: PublishFields, qos: number): number {
+  return (PacketType.PUBLISH << 4) | (f.dup ? 0x08 : 0) | (qos << 1) | (f.retain ? 0x01 : 0);
+}
+
+// Any PUBLISH: topic errors first, then the size (measured, not encoded: C-LIMITS-2), then the
+// payload's own errors.
+function publishGeneral(f: PublishFields, qos: QoS, limit: number): Uint8Array | BlynkError {
   const topic = prepareTopic(f.topic);
   if (topic instanceof BlynkError) return topic;
-  const payload = preparePayload(f.payload);
-  if (payload instanceof BlynkError) return payload;
-  const remaining = publishRemainingLength(topic.length, payload.length, qos);
-  if (remaining > limit) {
-    return err(ErrorCode.TOO_LARGE, `message of ${remaining} bytes is over the ${limit}-byte limit`, {
-      size: remaining,
-      limit,
-    });
+  const p = f.payload;
+  if (typeof p !== 'string' && !isBytes(p)) return notPayload();
+  const size = publishRemainingLength(topic.length, typeof p === 'string' ? utf8Length(p) : p.length, qos);
+  const tooBig = checkSize(size, limit, 'message');
+  if (tooBig) return tooBig;
+  let payload: Uint8Array | string = p;
+  if (typeof p === 'string' && size !== publishRemainingLength(topic.length, p.length, qos)) {
+    if (!isWellFormedString(p)) return err(ErrorCode.BAD_UTF8, 'payload is not well-formed Unicode');
+    payload = utf8Encode(p);
   }
-  const header = (PacketType.PUBLISH << 4) | (f.dup ? 0x08 : 0) | (qos << 1) | (f.retain ? 0x01 : 0);
-  const out = alloc(header, remaining);
+  const out = alloc(publishHeader(f, qos), size);
   if (out instanceof BlynkError) return out;
-  let pos = writeField(out, bodyStart(remaining), topic);
+  let pos = writeField(out, bodyStart(size), topic);
   if (qos > 0) pos = writeU16(out, pos, f.id!);
-  writePrepared(out, pos, payload);
+  if (typeof payload === 'string') tryWriteAscii(out, pos, payload);
+  else out.set(payload, pos);
   return out;
 }
 
@@ -246,6 +211,7 @@ function isValidFilter(f: string): boolean {
 }
 
 function prepareFilters(filters: readonly string[]): Prepared[] | BlynkError {
+  if (!Array.isArray(filters)) return err(ErrorCode.BAD_ARGUMENT, 'topic filters must be an array');
   if (filters.length === 0) return err(ErrorCode.BAD_ARGUMENT, 'at least one topic filter is needed'); // MQTT-3.8.3-3
   const out: Prepared[] = [];
   for (const f of filters) {
@@ -257,13 +223,20 @@ function prepareFilters(filters: readonly string[]): Prepared[] | BlynkError {
   return out;
 }
 
-export function encodeSubscribe(id: number, subs: readonly Subscription[]): Uint8Array | BlynkError {
+/** Encode a SUBSCRIBE. Over `limit` (remaining length, C-LIMITS-1) it is TOO_LARGE. */
+export function encodeSubscribe(
+  id: number,
+  subs: readonly Subscription[],
+  limit: number = DEFAULT_MAX_PACKET,
+): Uint8Array | BlynkError {
   if (!isPacketId(id)) return err(ErrorCode.BAD_PACKET_ID, 'packet id must be 1..65535');
+  if (!Array.isArray(subs)) return err(ErrorCode.BAD_ARGUMENT, 'subscriptions must be an array');
   for (const s of subs) if (!isQoS(s.qos)) return err(ErrorCode.BAD_QOS, 'requested QoS must be 0, 1 or 2');
   const filters = prepareFilters(subs.map((s) => s.topic));
   if (filters instanceof BlynkError) return filters;
-  let remaining = 2;
-  for (const f of filters) remaining += 3 + f.length;
+  const remaining = filtersRemainingLength(filters.map(preparedLength), true);
+  const tooBig = checkSize(remaining, limit, 'SUBSCRIBE');
+  if (tooBig) return tooBig;
   const out = alloc((PacketType.SUBSCRIBE << 4) | 0x02, remaining);
   if (out instanceof BlynkError) return out;
   let pos = writeU16(out, bodyStart(remaining), id);
@@ -274,12 +247,18 @@ export function encodeSubscribe(id: number, subs: readonly Subscription[]): Uint
   return out;
 }
 
-export function encodeUnsubscribe(id: number, topics: readonly string[]): Uint8Array | BlynkError {
+/** Encode an UNSUBSCRIBE. Over `limit` (remaining length, C-LIMITS-1) it is TOO_LARGE. */
+export function encodeUnsubscribe(
+  id: number,
+  topics: readonly string[],
+  limit: number = DEFAULT_MAX_PACKET,
+): Uint8Array | BlynkError {
   if (!isPacketId(id)) return err(ErrorCode.BAD_PACKET_ID, 'packet id must be 1..65535');
   const filters = prepareFilters(topics);
   if (filters instanceof BlynkError) return filters;
-  let remaining = 2;
-  for (const f of filters) remaining += 2 + f.length;
+  const remaining = filtersRemainingLength(filters.map(preparedLength), false);
+  const tooBig = checkSize(remaining, limit, 'UNSUBSCRIBE');
+  if (tooBig) return tooBig;
   const out = alloc((PacketType.UNSUBSCRIBE << 4) | 0x02, remaining);
   if (out instanceof BlynkError) return out;
   let pos = writeU16(out, bodyStart(remaining), id);

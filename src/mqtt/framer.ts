@@ -1,19 +1,21 @@
 // Turns transport bytes into packets, with a fixed receive buffer (C-LIMITS-3).
 //
 // Bytes are decoded straight from the transport's chunk when a whole packet is in it; only a
-// packet cut across chunks is copied into the ring. The remaining length is checked against
-// the receive capacity as soon as its varint is complete, before anything of the body is
-// buffered: an oversize PUBLISH is drained (skipped as its bytes arrive) and reported, any
-// other oversize packet is a fatal error.
+// packet cut across chunks is copied into the ring, and only the bytes that packet needs: the
+// ring never holds more than the start of one packet. While the fixed header is incomplete it
+// takes one byte at a time, so the remaining length is checked against the receive capacity
+// as soon as its varint is complete, before any of the body is buffered: an oversize PUBLISH
+// is drained (skipped as its bytes arrive) and reported, any other oversize packet is fatal.
 //
 // Usage: feed(chunk), then call next() until it returns FRAME_NEED_MORE; only then feed the
 // next chunk. The packet (framer.packet, reused) and its payload view stay valid until the
 // next call to next() or feed().
 
 import { BlynkError, ErrorCode, err } from '../errors';
-import { checkHeader, decodeBody, readVarint, VARINT_MALFORMED, VARINT_NEED_MORE, varintLength, varintValue } from './decode';
+import { checkHeader, decodeBody, decodePublish, readVarint, VARINT_MALFORMED, VARINT_NEED_MORE, varintLength, varintValue } from './decode';
 import { IncomingPacket, MAX_FIXED_HEADER, PacketType, type QoS } from './packets';
 import { Ring } from './ring';
+import { TopicCache } from './topics';
 
 /** next(): the chunk is used up; feed more. */
 export const FRAME_NEED_MORE = 0;
@@ -37,10 +39,15 @@ export class Framer {
   /** Remaining length of the PUBLISH being dropped. */
   oversizeLength = 0;
 
+  private readonly topics = new TopicCache();
   private src: Uint8Array = EMPTY;
   private pos = 0;
   private end = 0;
   private failed = false;
+  // The packet being collected in the ring: its header length and total size, 0 while its
+  // fixed header is still incomplete.
+  private partHeader = 0;
+  private partTotal = 0;
   // Draining an oversize PUBLISH: bytes of its body still to skip, how many were skipped, and
   // what was learnt on the way (topic length, packet id) so a QoS 1 message can still be acked.
   private drainLeft = 0;
@@ -62,7 +69,9 @@ export class Framer {
     this.pos = this.end = 0;
     this.failed = false;
     this.error = null;
+    this.partHeader = this.partTotal = 0;
     this.drainLeft = 0;
+    this.drainIdReady = false;
   }
 
   /** Hand over the next chunk. Call only after next() returned FRAME_NEED_MORE. */
@@ -83,89 +92,117 @@ export class Framer {
       if (this.drainLeft > 0) {
         const r = this.drain();
         if (r !== FRAME_NEED_MORE) return r;
-        if (this.drainLeft > 0) return FRAME_NEED_MORE;
+        if (this.drainLeft > 0) return this.usedUp();
         continue;
       }
-      if (this.ring.length === 0) {
-        if (this.pos >= this.end) {
-          this.src = EMPTY; // do not keep the transport's memory alive
-          return FRAME_NEED_MORE;
-        }
-        const r = this.fromChunk();
-        if (r !== -1) return r;
-      } else {
-        if (this.pos < this.end) this.pos += this.ring.write(this.src, this.pos, this.end);
-        const r = this.fromRing();
-        if (r !== -1) return r;
-      }
+      if (this.pos >= this.end) return this.usedUp();
+      const r = this.ring.length === 0 ? this.fromChunk() : this.fromRing();
+      if (r !== -1) return r;
     }
   }
 
-  // Decode straight from the chunk. Returns a status, or -1 to go round again.
+  private usedUp(): number {
+    this.src = EMPTY; // do not keep the transport's memory alive
+    this.pos = this.end = 0;
+    return FRAME_NEED_MORE;
+  }
+
+  // Decode straight from the chunk (at least one byte left). Returns a status, or -1 to go
+  // round again.
   private fromChunk(): number {
     const src = this.src;
     const start = this.pos;
+    const end = this.end;
     const header = src[start]!;
-    const bad = checkHeader(header);
-    if (bad) return this.fail(bad);
-    const packed = readVarint(src, start + 1, this.end);
-    if (packed === VARINT_MALFORMED) return this.fail(malformedLength());
-    if (packed === VARINT_NEED_MORE) {
-      this.pos += this.ring.write(src, start, this.end); // under 5 bytes: always fits
-      return FRAME_NEED_MORE;
+    // A PUBLISH at QoS 0 or 1 (most of the traffic) needs no further header check.
+    const publish = (header & 0xf4) === 0x30 && (header & 0x0e) !== 0x08;
+    if (!publish) {
+      const bad = checkHeader(header);
+      if (bad) return this.fail(bad);
     }
-    const remaining = varintValue(packed);
-    const bodyStart = start + 1 + varintLength(packed);
+    // Lengths under 128 (most Blynk packets) take one byte: read it inline.
+    let remaining: number;
+    let bodyStart: number;
+    const b1 = start + 1 < end ? src[start + 1]! : 0x80;
+    if (b1 < 0x80) {
+      remaining = b1;
+      bodyStart = start + 2;
+    } else {
+      const packed = readVarint(src, start + 1, end);
+      if (packed === VARINT_MALFORMED) return this.fail(malformedLength());
+      if (packed === VARINT_NEED_MORE) {
+        this.ring.write(src, start, end); // under 5 bytes: always fits
+        return this.usedUp();
+      }
+      remaining = varintValue(packed);
+      bodyStart = start + 1 + varintLength(packed);
+    }
     if (remaining > this.maxRemaining) {
       this.pos = bodyStart;
       return this.oversize(header, remaining);
     }
-    if (this.end - bodyStart < remaining) {
-      this.pos += this.ring.write(src, start, this.end); // header + body <= capacity: fits
-      return FRAME_NEED_MORE;
+    if (end - bodyStart < remaining) {
+      // Part of a packet: header + body <= capacity, so it fits.
+      this.ring.write(src, start, end);
+      this.partHeader = bodyStart - start;
+      this.partTotal = this.partHeader + remaining;
+      return this.usedUp();
     }
     this.pos = bodyStart + remaining;
-    const e = decodeBody(header, src, bodyStart, remaining, this.packet);
+    const e = publish
+      ? decodePublish(header, src, bodyStart, remaining, this.packet, this.topics)
+      : decodeBody(header, src, bodyStart, remaining, this.packet, this.topics);
     return e ? this.fail(e) : FRAME_PACKET;
   }
 
-  // Decode from the ring. Returns a status, or -1 to go round again.
+  // Add to the packet started in the ring (at least one chunk byte left). Returns a status,
+  // or -1 to go round again.
   private fromRing(): number {
     const ring = this.ring;
-    const have = ring.length;
-    const header = ring.at(0);
-    const bad = checkHeader(header);
-    if (bad) return this.fail(bad);
-    let remaining = 0;
-    let mult = 1;
-    let headerLen = 0;
-    for (let i = 1; i <= 4; i++) {
-      if (i >= have) return this.needMore();
-      const b = ring.at(i);
-      remaining += (b & 0x7f) * mult;
-      mult *= 128;
-      if ((b & 0x80) === 0) {
-        headerLen = i + 1;
-        break;
+    const src = this.src;
+    let total = this.partTotal;
+    if (total === 0) {
+      // Complete the fixed header one byte at a time: nothing past it is taken before the
+      // length has been checked.
+      ring.write(src, this.pos, this.pos + 1);
+      this.pos++;
+      const have = ring.length;
+      let remaining = 0;
+      let mult = 1;
+      let headerLen = 0;
+      for (let i = 1; i < have; i++) {
+        const b = ring.at(i);
+        remaining += (b & 0x7f) * mult;
+        mult *= 128;
+        if ((b & 0x80) === 0) {
+          headerLen = i + 1;
+          break;
+        }
       }
+      if (headerLen === 0) return have >= MAX_FIXED_HEADER ? this.fail(malformedLength()) : -1;
+      if (remaining > this.maxRemaining) {
+        const header = ring.at(0);
+        ring.clear();
+        return this.oversize(header, remaining);
+      }
+      total = headerLen + remaining;
+      this.partHeader = headerLen;
+      this.partTotal = total;
     }
-    if (headerLen === 0) return this.fail(malformedLength());
-    if (remaining > this.maxRemaining) {
-      ring.skip(headerLen);
-      return this.oversize(header, remaining);
+    const want = total - ring.length;
+    if (want > 0) {
+      const n = Math.min(want, this.end - this.pos);
+      ring.write(src, this.pos, this.pos + n);
+      this.pos += n;
+      if (n < want) return -1; // chunk used up
     }
-    const total = headerLen + remaining;
-    if (have < total) return this.needMore();
     const at = ring.contiguous(total);
+    const header = ring.buf[at]!;
     ring.skip(total); // the bytes stay in place until the ring is written again
-    const e = decodeBody(header, ring.buf, at + headerLen, remaining, this.packet);
+    const headerLen = this.partHeader;
+    this.partHeader = this.partTotal = 0;
+    const e = decodeBody(header, ring.buf, at + headerLen, total - headerLen, this.packet, this.topics);
     return e ? this.fail(e) : FRAME_PACKET;
-  }
-
-  private needMore(): number {
-    // The ring holds part of one packet; it was topped up with all that fits, so if the chunk
-    // still has bytes the packet would have been complete. Go round only if it has none.
-    return this.pos < this.end ? -1 : FRAME_NEED_MORE;
   }
 
   private oversize(header: number, remaining: number): number {
@@ -187,20 +224,16 @@ export class Framer {
     return FRAME_OVERSIZE;
   }
 
-  // Skip bytes of the PUBLISH being dropped, first from the ring, then from the chunk.
+  // Skip bytes of the PUBLISH being dropped (they are never buffered).
   private drain(): number {
-    const ring = this.ring;
-    if (ring.length > 0) {
-      const n = Math.min(ring.length, this.drainLeft);
-      if (this.drainQos > 0) for (let i = 0; i < n; i++) this.drainSee(ring.at(i));
-      else this.drainPos += n;
-      ring.skip(n);
-      this.drainLeft -= n;
-    }
-    if (this.drainLeft > 0 && this.pos < this.end) {
+    if (this.pos < this.end) {
       const n = Math.min(this.end - this.pos, this.drainLeft);
-      if (this.drainQos > 0) for (let i = 0; i < n; i++) this.drainSee(this.src[this.pos + i]!);
-      else this.drainPos += n;
+      let i = 0;
+      if (this.drainQos > 0) {
+        // Only the first bytes matter: the topic length, then the packet id after the topic.
+        while (i < n && (this.drainPos < 2 || this.drainPos < this.drainTopicLen + 4)) this.drainSee(this.src[this.pos + i++]!);
+      }
+      this.drainPos += n - i;
       this.pos += n;
       this.drainLeft -= n;
     }

@@ -176,9 +176,8 @@ export class MqttSession {
 
   subscribe(subs: readonly Subscription[]): BlynkError | null {
     if (this.current !== State.ONLINE) return err(ErrorCode.OFFLINE, 'not connected');
-    const packet = encodeSubscribe(this.packetId(), subs);
+    const packet = encodeSubscribe(this.packetId(), subs, this.config.maxPacket);
     if (packet instanceof BlynkError) return packet;
-    if (packet.length - 2 > this.config.maxPacket) return err(ErrorCode.TOO_LARGE, 'SUBSCRIBE over the packet limit');
     return this.send(packet) ? null : err(ErrorCode.BUSY, 'the transport send queue is full');
   }
 

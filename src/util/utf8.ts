@@ -6,6 +6,7 @@
 
 interface TextEncoderLike {
   encode(s: string): Uint8Array;
+  encodeInto?(s: string, dest: Uint8Array): { read: number; written: number };
 }
 interface TextDecoderLike {
   decode(bytes: Uint8Array): string;
@@ -19,9 +20,12 @@ interface XsStringStatics {
 
 type Encode = (s: string) => Uint8Array;
 type Decode = (bytes: Uint8Array) => string;
+type EncodeInto = (s: string, dest: Uint8Array) => { read: number; written: number };
 
 let platformEncode: Encode | undefined;
 let platformDecode: Decode | undefined;
+// null: the platform has no encodeInto (the device); undefined: not looked up yet.
+let platformEncodeInto: EncodeInto | null | undefined;
 
 // Resolved on first use, not at module load: a preloaded module must not touch host objects
 // while it is being frozen into flash.
@@ -54,6 +58,14 @@ function resolveDecode(): Decode {
     };
   }
   return decodePortable;
+}
+
+function resolveEncodeInto(): EncodeInto | null {
+  const g = globalThis as unknown as { TextEncoder?: new () => TextEncoderLike };
+  if (typeof g.TextEncoder !== 'function') return null;
+  const enc = new g.TextEncoder();
+  if (typeof enc.encodeInto !== 'function') return null;
+  return (s, dest) => enc.encodeInto!(s, dest);
 }
 
 /** UTF-8 bytes of `s` (a new array). */
@@ -104,6 +116,44 @@ export function asciiLength(s: string): number {
 export function writeAscii(buf: Uint8Array, pos: number, s: string): void {
   const n = s.length;
   for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+}
+
+/**
+ * Write `s` at `buf[pos]` if it is plain ASCII (NUL allowed), `s.length` bytes, which the caller
+ * has room for. Returns false, with some bytes written, if `s` has anything else: then its
+ * length was not its byte count and the caller must encode it properly.
+ */
+export function tryWriteAscii(buf: Uint8Array, pos: number, s: string): boolean {
+  const n = s.length;
+  // Long strings: a native encoder beats a per-character loop many times over. Only ASCII
+  // fits n units into n bytes, so `read === n` proves the string was ASCII.
+  if (n > 48) {
+    if (platformEncodeInto === undefined) platformEncodeInto = resolveEncodeInto();
+    if (platformEncodeInto !== null) return platformEncodeInto(s, buf.subarray(pos, pos + n)).read === n;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return false;
+    buf[pos + i] = c;
+  }
+  return true;
+}
+
+/**
+ * UTF-8 byte length of `s`, without encoding it (a lone surrogate counts as the 3 bytes of the
+ * U+FFFD an encoder would put there). Iterates by code point, so it is right on every engine.
+ */
+export function utf8Length(s: string): number {
+  const n = s.length;
+  let i = 0;
+  while (i < n && s.charCodeAt(i) < 0x80) i++;
+  if (i === n) return n;
+  let bytes = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }
 
 /**
@@ -210,4 +260,5 @@ function decodePortable(b: Uint8Array): string {
 export function resetUtf8Platform(portable = false): void {
   platformEncode = portable ? encodePortable : undefined;
   platformDecode = portable ? decodePortable : undefined;
+  platformEncodeInto = portable ? null : undefined;
 }

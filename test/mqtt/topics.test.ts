@@ -1,0 +1,72 @@
+// The incoming topic cache: a hit is exactly the bytes stored, eviction keeps the most recently
+// used topic of a set, long topics are never stored, memory is fixed.
+
+import { TOPIC_CACHE_MAX_BYTES, TopicCache } from '../../src/mqtt/topics';
+import { ascii, prng, SEED } from './helpers';
+
+function put(c: TopicCache, s: string): void {
+  const b = ascii(s);
+  expect(c.find(b, 0, b.length)).toBeNull();
+  c.add(b, 0, b.length, s);
+}
+
+const find = (c: TopicCache, s: string) => {
+  const framed = ascii(`xx${s}yy`); // not at the start of the buffer
+  return c.find(framed, 2, 2 + s.length);
+};
+
+describe('TopicCache', () => {
+  test('a stored topic is found by its bytes, anywhere in a buffer', () => {
+    const c = new TopicCache();
+    put(c, 'downlink/ds/Power');
+    expect(find(c, 'downlink/ds/Power')).toBe('downlink/ds/Power');
+    expect(find(c, 'downlink/ds/Powes')).toBeNull();
+    expect(find(c, 'eownlink/ds/Power')).toBeNull();
+    expect(find(c, 'downlink/ds/Powe')).toBeNull();
+  });
+
+  test('same set, two ways: the least recently used one is replaced', () => {
+    const c = new TopicCache();
+    // Same length and last byte: the same set.
+    put(c, 'aa1');
+    put(c, 'ba1');
+    expect(find(c, 'aa1')).toBe('aa1'); // aa1 is now the most recent
+    put(c, 'ca1'); // replaces ba1
+    expect(find(c, 'ba1')).toBeNull();
+    expect(find(c, 'aa1')).toBe('aa1');
+    expect(find(c, 'ca1')).toBe('ca1');
+  });
+
+  test(`topics longer than ${TOPIC_CACHE_MAX_BYTES} bytes and empty ranges are never stored`, () => {
+    const c = new TopicCache();
+    const long = 'd'.repeat(TOPIC_CACHE_MAX_BYTES + 1);
+    c.add(ascii(long), 0, long.length, long);
+    expect(find(c, long)).toBeNull();
+    const edge = 'e'.repeat(TOPIC_CACHE_MAX_BYTES);
+    put(c, edge);
+    expect(find(c, edge)).toBe(edge);
+    expect(c.find(ascii('x'), 0, 0)).toBeNull();
+  });
+
+  test('clear() forgets everything', () => {
+    const c = new TopicCache();
+    put(c, 'a/b');
+    c.clear();
+    expect(find(c, 'a/b')).toBeNull();
+  });
+
+  test(`never returns a string for other bytes: random topics against a model (seed ${SEED})`, () => {
+    const rand = prng(SEED);
+    const c = new TopicCache();
+    const alphabet = 'ab/';
+    for (let i = 0; i < 20000; i++) {
+      const len = 1 + Math.floor(rand() * 6);
+      let s = '';
+      for (let k = 0; k < len; k++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      const b = ascii(s);
+      const hit = c.find(b, 0, b.length);
+      if (hit !== null && hit !== s) throw new Error(`cache returned ${hit} for ${s} (FUZZ_SEED=${SEED})`);
+      if (hit === null) c.add(b, 0, b.length, s);
+    }
+  });
+});

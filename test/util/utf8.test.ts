@@ -1,0 +1,153 @@
+// UTF-8 over whatever the platform has: the platform path (TextEncoder/TextDecoder here) and the
+// portable fallback must agree, and validation must refuse everything that is not UTF-8.
+
+import fc from 'fast-check';
+import {
+  asciiLength,
+  hasLoneSurrogate,
+  isWellFormedString,
+  isWellFormedUtf8,
+  resetUtf8Platform,
+  tryWriteAscii,
+  utf8Decode,
+  utf8Encode,
+  utf8Length,
+  writeAscii,
+} from '../../src/util/utf8';
+import { checkProperty, hex, toHex } from '../mqtt/helpers';
+
+afterEach(() => resetUtf8Platform());
+
+const samples = ['', 'a', 'downlink/ds/Power', 'é', '€', '😀', 'a\u0000b', 'mixed é€😀 text', '\u{10FFFF}', 'x'.repeat(100) + 'é'];
+
+describe.each([
+  ['platform', false],
+  ['portable', true],
+])('encode/decode (%s)', (_name, portable) => {
+  beforeEach(() => resetUtf8Platform(portable));
+
+  test('known encodings: 2, 3 and 4 byte characters, NUL', () => {
+    expect(toHex(utf8Encode('é€😀'))).toBe('c3 a9 e2 82 ac f0 9f 98 80');
+    expect(toHex(utf8Encode('a\u0000'))).toBe('61 00');
+    expect(utf8Decode(hex('c3 a9 e2 82 ac f0 9f 98 80'))).toBe('é€😀');
+  });
+
+  test('round trip, whole and as a sub-range', () => {
+    for (const s of samples) {
+      const b = utf8Encode(s);
+      expect(b.length).toBe(Buffer.byteLength(s));
+      expect(utf8Decode(b)).toBe(s);
+      const framed = new Uint8Array(b.length + 4);
+      framed.set(b, 2);
+      expect(utf8Decode(framed, 2, 2 + b.length)).toBe(s);
+    }
+  });
+
+  test('random strings round trip and match Node', () => {
+    checkProperty(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => {
+        const b = utf8Encode(s);
+        expect(Buffer.from(b).equals(Buffer.from(s, 'utf8'))).toBe(true);
+        expect(utf8Decode(b)).toBe(s);
+        expect(utf8Length(s)).toBe(b.length);
+      }),
+      300,
+    );
+  });
+});
+
+describe('isWellFormedUtf8', () => {
+  test('accepts all of Unicode but surrogates, including the edges', () => {
+    for (const h of ['', '7f', 'c2 80', 'df bf', 'e0 a0 80', 'ed 9f bf', 'ee 80 80', 'ef bf bf', 'f0 90 80 80', 'f4 8f bf bf']) {
+      expect(isWellFormedUtf8(hex(h))).toBe(true);
+    }
+  });
+
+  test('refuses overlong forms, surrogates, values above U+10FFFF, bad or missing continuations', () => {
+    for (const h of [
+      'c0 80', 'c1 bf', 'e0 80 80', 'e0 9f bf', 'f0 80 80 80', 'f0 8f bf bf', // overlong
+      'ed a0 80', 'ed af bf', 'ed b0 80', 'ed bf bf', // U+D800..U+DFFF
+      'f4 90 80 80', 'f5 80 80 80', 'f8 88 80 80 80', 'fe', 'ff', // too big / never valid
+      '80', 'bf', 'c3', 'c3 28', 'e2 82', 'e2 28 ac', 'f0 9f 98', 'f0 9f 98 28', // continuation problems
+    ]) {
+      expect([h, isWellFormedUtf8(hex(h))]).toEqual([h, false]);
+    }
+  });
+
+  test('U+0000 is refused in strings but allowed when asked (payloads)', () => {
+    expect(isWellFormedUtf8(hex('61 00 62'))).toBe(false);
+    expect(isWellFormedUtf8(hex('61 00 62'), 0, 3, true)).toBe(true);
+  });
+
+  test('checks only the given range', () => {
+    const b = hex('ff 61 62 ff');
+    expect(isWellFormedUtf8(b, 1, 3)).toBe(true);
+    expect(isWellFormedUtf8(hex('c3 a9'), 0, 1)).toBe(false); // a character cut by the range end
+  });
+
+  test('agrees with a strict decoder on random bytes', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    checkProperty(
+      fc.property(fc.uint8Array({ maxLength: 12 }), (b) => {
+        let valid = true;
+        try {
+          strict.decode(b);
+        } catch {
+          valid = false;
+        }
+        expect(isWellFormedUtf8(b, 0, b.length, true)).toBe(valid);
+      }),
+      5000,
+    );
+  });
+});
+
+describe('strings that cannot be encoded faithfully', () => {
+  test('lone surrogates are found; pairs are fine', () => {
+    expect(hasLoneSurrogate('a\uD800')).toBe(true);
+    expect(hasLoneSurrogate('\uDC00a')).toBe(true);
+    expect(hasLoneSurrogate('\uDC00\uD800')).toBe(true);
+    expect(hasLoneSurrogate('😀')).toBe(false);
+    expect(isWellFormedString('a\uD800b')).toBe(false);
+    expect(isWellFormedString('é😀')).toBe(true);
+  });
+});
+
+describe('ASCII helpers', () => {
+  test('asciiLength: a byte count for ASCII without NUL, else -1', () => {
+    expect(asciiLength('abc')).toBe(3);
+    expect(asciiLength('')).toBe(0);
+    expect(asciiLength('a\u0000')).toBe(-1);
+    expect(asciiLength('é')).toBe(-1);
+  });
+
+  test('writeAscii and tryWriteAscii write at the offset; tryWriteAscii refuses non-ASCII, short and long', () => {
+    const buf = new Uint8Array(200);
+    writeAscii(buf, 1, 'ab');
+    expect(toHex(buf.subarray(0, 4))).toBe('00 61 62 00');
+    expect(tryWriteAscii(buf, 3, 'c\u0000d')).toBe(true);
+    expect(toHex(buf.subarray(3, 6))).toBe('63 00 64');
+    expect(tryWriteAscii(buf, 0, 'é')).toBe(false);
+    const long = 'z'.repeat(150);
+    expect(tryWriteAscii(buf, 10, long)).toBe(true);
+    expect(buf[10]).toBe(0x7a);
+    expect(buf[159]).toBe(0x7a);
+    expect(buf[160]).toBe(0);
+    expect(tryWriteAscii(buf, 10, 'z'.repeat(100) + 'é')).toBe(false);
+    expect(tryWriteAscii(buf, 10, 'z'.repeat(100) + '😀')).toBe(false);
+    expect(tryWriteAscii(buf, 10, 'z'.repeat(100) + '\uD800')).toBe(false);
+  });
+
+  test('tryWriteAscii without a native encoder (as on the device)', () => {
+    resetUtf8Platform(true);
+    const buf = new Uint8Array(120);
+    expect(tryWriteAscii(buf, 0, 'q'.repeat(120))).toBe(true);
+    expect(tryWriteAscii(buf, 0, 'q'.repeat(60) + 'é')).toBe(false);
+  });
+
+  test('utf8Length counts bytes without encoding; a lone surrogate counts as U+FFFD', () => {
+    expect(utf8Length('abc')).toBe(3);
+    expect(utf8Length('é€😀')).toBe(9);
+    expect(utf8Length('a\uD800')).toBe(4);
+  });
+});
