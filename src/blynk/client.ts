@@ -48,8 +48,8 @@ export class BlynkClient {
   readonly events = new Emitter<ClientEvents>();
   readonly config: ResolvedConfig;
   readonly log: Logger;
-  /** Every downlink except `downlink/redirect`. The payload view is valid only during the call. */
-  onDownlink: ((topic: string, payload: Uint8Array) => void) | undefined;
+  /** Every downlink except `downlink/redirect`. The payload is `bytes[start, end)`, valid only during the call. */
+  onDownlink: ((topic: string, bytes: Uint8Array, start: number, end: number) => void) | undefined;
 
   private readonly hal: Hal;
   private readonly session: MqttSession;
@@ -93,7 +93,7 @@ export class BlynkClient {
       {
         endpoint: () => this.redirected ?? c.server,
         online: () => this.sessionOnline(),
-        message: (topic, payload) => this.message(topic, payload),
+        message: (topic, bytes, start, end) => this.message(topic, bytes, start, end),
         attemptEnded: (ep, ok, e) => this.attemptEnded(ep, ok, e),
       },
       this.log,
@@ -180,12 +180,12 @@ export class BlynkClient {
     this.events.emit('online', this.session.endpoint!);
   }
 
-  private message(topic: string, payload: Uint8Array): void {
+  private message(topic: string, bytes: Uint8Array, start: number, end: number): void {
     if (topic === TOPIC_REDIRECT) {
-      this.redirect(utf8Decode(payload));
+      this.redirect(utf8Decode(bytes, start, end));
       return;
     }
-    this.onDownlink?.(topic, payload);
+    this.onDownlink?.(topic, bytes, start, end);
   }
 
   private attemptEnded(ep: Endpoint, ok: boolean, e: BlynkError | undefined): void {

@@ -91,7 +91,7 @@ export class BlynkDevice {
       emitPing: () => this.emitter.emit('ping', undefined),
       reboot: () => this.rebootCleanly(),
     });
-    this.client.onDownlink = (topic, payload) => this.downlinks.dispatch(topic, payload);
+    this.client.onDownlink = (topic, bytes, start, end) => this.downlinks.dispatch(topic, bytes, start, end);
     this.client.events.on('online', () => this.flushKept());
     this.client.events.on('state', (s) => {
       if (this.rebootPending && s.to === 'stopped') this.reboot();

@@ -1,5 +1,5 @@
 // Where each `downlink/...` topic goes (reference section 4). Datastream writes are looked up
-// by their whole topic, so dispatching one allocates nothing but its value string. Handlers
+// by their whole topic, so dispatching one to its handler allocates nothing but its value string. Handlers
 // are application code: one that throws is reported (HANDLER_FAILED) and the connection is
 // not affected.
 
@@ -36,9 +36,23 @@ export interface DownlinkContext {
   reboot(): void;
 }
 
+interface WriteHandler {
+  name: string;
+  fn: (value: string, name: string) => void;
+}
+
+/** Does `topic` start with `prefix`? Compared by char code: startsWith allocates on XS. */
+function hasPrefix(topic: string, prefix: string): boolean {
+  const n = prefix.length;
+  if (topic.length <= n) return false;
+  for (let i = 0; i < n; i++) if (topic.charCodeAt(i) !== prefix.charCodeAt(i)) return false;
+  return true;
+}
+
 export class Downlinks {
   private readonly ctx: DownlinkContext;
-  private readonly writes = new Map<string, (value: string, name: string) => void>();
+  // Keyed by the whole topic, holding the name too: no slicing per message.
+  private readonly writes = new Map<string, WriteHandler>();
   private readonly handlers: DownlinkHandlers = {};
 
   constructor(ctx: DownlinkContext) {
@@ -47,9 +61,10 @@ export class Downlinks {
 
   onWrite(name: string, fn: (value: string, name: string) => void): () => void {
     const topic = DS + name;
-    this.writes.set(topic, fn);
+    const h = { name, fn };
+    this.writes.set(topic, h);
     return () => {
-      if (this.writes.get(topic) === fn) this.writes.delete(topic);
+      if (this.writes.get(topic) === h) this.writes.delete(topic);
     };
   }
 
@@ -57,20 +72,29 @@ export class Downlinks {
     this.handlers[kind] = fn;
   }
 
-  dispatch(topic: string, payload: Uint8Array): void {
+  /** The payload is `bytes[start, end)`. A datastream write allocates nothing here but its value string. */
+  dispatch(topic: string, bytes: Uint8Array, start: number, end: number): void {
     const h = this.handlers;
     const waiting = this.ctx.requests.waiting;
-    if (topic.startsWith(DS)) {
-      const fn = this.writes.get(topic);
-      if (!fn && !h.anyWrite && !waiting) return;
-      const value = utf8Decode(payload);
-      const name = topic.slice(DS.length);
-      if (fn) this.call(topic, () => fn(value, name));
-      else if (h.anyWrite) this.call(topic, () => h.anyWrite!(name, value));
+    const own = this.writes.get(topic);
+    if (own !== undefined) {
+      const value = utf8Decode(bytes, start, end);
+      try {
+        own.fn(value, own.name);
+      } catch (e) {
+        this.failed(topic, e);
+      }
       if (waiting) this.ctx.requests.offer(topic, value);
       return;
     }
-    const text = utf8Decode(payload);
+    if (hasPrefix(topic, DS)) {
+      if (!h.anyWrite && !waiting) return;
+      const value = utf8Decode(bytes, start, end);
+      if (h.anyWrite) this.call(topic, () => h.anyWrite!(topic.slice(DS.length), value));
+      if (waiting) this.ctx.requests.offer(topic, value);
+      return;
+    }
+    const text = utf8Decode(bytes, start, end);
     if (waiting) this.ctx.requests.offer(topic, text);
     switch (topic) {
       case 'downlink/ping':
@@ -104,7 +128,7 @@ export class Downlinks {
         return;
       }
       default:
-        if (topic.startsWith(META)) {
+        if (hasPrefix(topic, META)) {
           if (h.meta) this.call(topic, () => h.meta!(topic.slice(META.length), text));
         } else if (h.other) {
           this.call(topic, () => h.other!(topic, text));
@@ -149,8 +173,12 @@ export class Downlinks {
       fn();
       return true;
     } catch (e) {
-      this.ctx.report(err(ErrorCode.HANDLER_FAILED, `the handler for ${topic} threw: ${e instanceof Error ? e.message : String(e)}`));
+      this.failed(topic, e);
       return false;
     }
+  }
+
+  private failed(topic: string, e: unknown): void {
+    this.ctx.report(err(ErrorCode.HANDLER_FAILED, `the handler for ${topic} threw: ${e instanceof Error ? e.message : String(e)}`));
   }
 }

@@ -1,8 +1,8 @@
 // MQTT 3.1.1 decoding of the packets a client receives: CONNACK, PUBLISH, PUBACK, SUBACK,
 // UNSUBACK, PINGRESP. Pure: it reads a contiguous byte range and fills a reusable
 // IncomingPacket; the only allocations are the topic string (none when a TopicCache already
-// has it), the payload view and the SUBACK code list. Anything a client must not receive is an
-// error value.
+// has it) and the SUBACK code list; the payload is a range of the input, not a copy or a view.
+// Anything a client must not receive is an error value.
 
 import { BlynkError, ErrorCode, err } from '../errors';
 import { isWellFormedUtf8, utf8Decode } from '../util/utf8';
@@ -45,7 +45,7 @@ function packetId(buf: Uint8Array, pos: number): number {
 /**
  * Decode the variable header and payload of a packet whose first byte `header` passed
  * checkHeader. The body is `buf[start, start + remaining)`. On success fills `out` and
- * returns null; `out.payload` is a view into `buf`. With `topics`, repeated topic strings come
+ * returns null; the payload is `buf[out.payloadStart, out.payloadEnd)`. With `topics`, repeated topic strings come
  * from that cache instead of being built again.
  */
 export function decodeBody(
@@ -146,7 +146,9 @@ export function decodePublish(
   out.qos = qos;
   out.dup = (header & 0x08) !== 0;
   out.retain = (header & 0x01) !== 0;
-  out.payload = buf.subarray(pos, end);
+  out.bytes = buf;
+  out.payloadStart = pos;
+  out.payloadEnd = end;
   return null;
 }
 

@@ -8,7 +8,7 @@
 // is drained (skipped as its bytes arrive) and reported, any other oversize packet is fatal.
 //
 // Usage: feed(chunk), then call next() until it returns FRAME_NEED_MORE; only then feed the
-// next chunk. The packet (framer.packet, reused) and its payload view stay valid until the
+// next chunk. The packet (framer.packet, reused) and its payload range stay valid until the
 // next call to next() or feed().
 
 import { BlynkError, ErrorCode, err } from '../errors';

@@ -60,8 +60,10 @@ export interface Subscription {
 
 /**
  * A decoded incoming packet. The framer reuses one instance for every packet (no allocation
- * per message): read what you need before asking for the next packet. `payload` is a view into
- * the receive buffer, valid only until the framer is fed again; copy it to keep it.
+ * per message): read what you need before asking for the next packet. The payload is
+ * `bytes[payloadStart, payloadEnd)`, in the receive buffer or the transport's chunk, valid only
+ * until the framer is fed again; `payload` makes a view of it on demand (code on the message
+ * path reads the range instead, which allocates nothing).
  */
 export class IncomingPacket {
   type: number = 0;
@@ -73,11 +75,18 @@ export class IncomingPacket {
   qos: QoS = 0;
   retain = false;
   dup = false;
-  payload: Uint8Array = EMPTY;
+  bytes: Uint8Array = EMPTY;
+  payloadStart = 0;
+  payloadEnd = 0;
   // PUBACK, SUBACK, UNSUBACK, PUBLISH with QoS > 0
   id = 0;
   // SUBACK: granted QoS or 0x80 per requested filter (a new array per SUBACK)
   granted: number[] = NO_CODES;
+
+  /** The payload as a view (a new view per call; copy it to keep it). */
+  get payload(): Uint8Array {
+    return this.bytes.subarray(this.payloadStart, this.payloadEnd);
+  }
 }
 
 const EMPTY = new Uint8Array(0);

@@ -49,8 +49,11 @@ export interface SessionHooks {
   endpoint(): Endpoint;
   /** CONNACK 0 arrived: send what every new session needs, now (pipelined, C-SESSION-3). */
   online(): void;
-  /** An incoming PUBLISH (already acknowledged if QoS 1). The payload view is valid only during the call. */
-  message(topic: string, payload: Uint8Array): void;
+  /**
+   * An incoming PUBLISH (already acknowledged if QoS 1). Its payload is `bytes[start, end)`,
+   * valid only during the call (a range rather than a view: nothing is allocated per message).
+   */
+  message(topic: string, bytes: Uint8Array, start: number, end: number): void;
   /** An attempt ended: ok at CONNACK 0, or failed before it (with why). */
   attemptEnded(endpoint: Endpoint, ok: boolean, error: BlynkError | undefined): void;
 }
@@ -360,10 +363,14 @@ export class MqttSession {
     try {
       fn();
     } catch (e) {
-      const error = err(ErrorCode.HANDLER_FAILED, `a handler threw: ${String(e)}`);
-      this.log.error(error.message);
-      this.raise(error);
+      this.handlerFailed(e);
     }
+  }
+
+  private handlerFailed(e: unknown): void {
+    const error = err(ErrorCode.HANDLER_FAILED, `a handler threw: ${String(e)}`);
+    this.log.error(error.message);
+    this.raise(error);
   }
 
   private opened(): void {
@@ -426,7 +433,12 @@ export class MqttSession {
         }
         if (p.qos === 1) this.puback(p.id); // acked before the handler runs: a throwing handler cannot block it
         this.counters.messagesIn++;
-        this.safely(() => this.hooks.message(p.topic, p.payload));
+        // Inline rather than through safely(): a closure per message is an allocation per message.
+        try {
+          this.hooks.message(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
+        } catch (e) {
+          this.handlerFailed(e);
+        }
         return;
       case PacketType.PINGRESP:
         this.counters.pingsAnswered++;

@@ -36,7 +36,7 @@ describe('C-LIMITS-3 incoming packets', () => {
   test('an oversize PUBLISH is drained and dropped, counted, reported; the connection stays; the next message arrives', () => {
     const d = makeDevice();
     const got: string[] = [];
-    d.client.onDownlink = (topic, payload) => got.push(`${topic}=${Buffer.from(payload).toString()}`);
+    d.client.onDownlink = (topic, bytes, start, end) => got.push(`${topic}=${Buffer.from(bytes.subarray(start, end)).toString()}`);
     bringOnline(d);
     const big = publish('downlink/ds/Terminal', 'y'.repeat(5000));
     d.broker.conn!.deliverInPieces(big, [3, 100, 1000, 1000, 1000]);

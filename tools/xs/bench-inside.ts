@@ -74,8 +74,8 @@ function clientStage(input: Uint8Array[]): Stage {
   const hal = createMockHal({ seed: 1 });
   const client = new BlynkClient(hal, { token: TOKEN, templateId: 'TMPL0001', logLevel: 'warn' });
   let n = 0;
-  client.onDownlink = (topic, payload) => {
-    sink += topic.length + payload.length;
+  client.onDownlink = (topic, _bytes, start, end) => {
+    sink += topic.length + (end - start);
     n++;
   };
   online(hal, () => client.start(), () => client.online);

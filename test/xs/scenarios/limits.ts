@@ -21,7 +21,7 @@ export function oversizeOut(): void {
 export function oversizeIn(): void {
   const d = makeDevice();
   const got: string[] = [];
-  d.client.onDownlink = (topic, payload) => got.push(`${topic}=${utf8Decode(payload)}`);
+  d.client.onDownlink = (topic, bytes, start, end) => got.push(`${topic}=${utf8Decode(bytes, start, end)}`);
   bringOnline(d);
   d.broker.conn!.deliverInPieces(publish('downlink/ds/Terminal', 'y'.repeat(5000)), [3, 100, 1000, 1000, 1000]);
   d.broker.push('downlink/ds/Power', '1');
