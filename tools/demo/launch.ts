@@ -1,6 +1,7 @@
 // Starts the demo thermostat on an engine: on Node with the Node HAL, or inside XS through the
 // bridge (the firmware's engine; sockets, timers and flash served by Node).
 import { createNodeHal, type NodeHalOptions } from '../../hal/node';
+import * as runtime from '../../src/index';
 import type { Counters } from '../../src/index';
 import type { Narrator } from './narrator';
 import { startThermostat, type ThermostatOptions } from './thermostat';
@@ -8,8 +9,8 @@ import { startThermostat, type ThermostatOptions } from './thermostat';
 export interface DeviceRun {
   /** Reboots the device asked for (after an update). */
   readonly reboots: number;
-  counters(): Counters;
-  storedEndpoint(): string | undefined;
+  counters(): Promise<Counters>;
+  storedEndpoint(): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 
@@ -26,14 +27,14 @@ export async function launchDevice(engine: Engine, o: ThermostatOptions, halOpti
     },
     onReboot: () => reboots++,
   });
-  const t = startThermostat(hal, o, (line) => say.line('device', line));
+  const t = startThermostat(runtime, hal, o, (line) => say.line('device', line));
   let stopped = false;
   return {
     get reboots() {
       return reboots;
     },
-    counters: () => t.device.counters,
-    storedEndpoint: () => t.device.storedEndpoint,
+    counters: async () => t.device.counters,
+    storedEndpoint: async () => t.device.storedEndpoint,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -105,12 +105,12 @@ async function localDemo(): Promise<void> {
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
 
-    const c = run.counters();
+    const c = await run.counters();
     const dev = emu.device(token);
     say.line('summary', `engine ${engine}; token ${maskToken(token)}; template ${args.template}`);
     say.line('summary', `first boot: ${stats.firstBootConnections} connections (global, then the redirect to fra1)`);
     say.line('summary', `after the update: ${emu.connections(token).slice(before).filter((x) => x.connectAt !== undefined).map((x) => x.region).join(', ')} — straight to the stored endpoint`);
-    say.line('summary', `stored endpoint: ${run.storedEndpoint() ?? 'none'}`);
+    say.line('summary', `stored endpoint: ${(await run.storedEndpoint()) ?? 'none'}`);
     say.line('summary', `info/mcu now: ${dev.infoMcu?.raw ?? '-'}`);
     say.line('summary', `cloud values: Temperature ${dev.datastreams.get('Temperature') ?? '-'}, Power ${dev.datastreams.get('Power') ?? '-'}, Set Temperature ${dev.datastreams.get('Set Temperature') ?? '-'}`);
     say.line('summary', `this boot: ${c.messagesOut} messages out, ${c.messagesIn} in, ${c.pingsSent} keepalive pings; pings acked by the device in all: ${emu.pingsAcked(token)}; never two connections at once: ${emu.maxConcurrent(token) === 1}`);

@@ -1,8 +1,12 @@
-// The demo device: a small thermostat on the device API. Portable (the core and a HAL, nothing
+// The demo device: a small thermostat on the device API. Portable (the runtime and a HAL, nothing
 // else), so the same code runs on Node and inside XS. It publishes the room temperature, obeys
 // a power switch and a setpoint, and says what it does through `say`.
 import type { Hal } from '../../hal/interfaces';
-import { BlynkDevice, asBoolean, asNumber, maskToken, type DeviceOptions } from '../../src/index';
+import type * as Core from '../../src/index';
+import type { BlynkDevice, DeviceOptions } from '../../src/index';
+
+/** The runtime's exports: from src/ on Node, from the runtime bundle inside XS (never two copies). */
+export type Runtime = Pick<typeof Core, 'BlynkDevice' | 'asBoolean' | 'asNumber' | 'maskToken'>;
 
 export interface ThermostatOptions {
   token: string;
@@ -20,8 +24,9 @@ export interface Thermostat {
   stop(): void;
 }
 
-export function startThermostat(hal: Hal, o: ThermostatOptions, say: (line: string) => void): Thermostat {
-  const device = new BlynkDevice({
+export function startThermostat(rt: Runtime, hal: Hal, o: ThermostatOptions, say: (line: string) => void): Thermostat {
+  const { asBoolean, asNumber, maskToken } = rt;
+  const device = new rt.BlynkDevice({
     hal,
     token: o.token,
     templateId: o.templateId,
