@@ -8,6 +8,8 @@
 // simulator, can never be sent) and it does not pass on "writable" events (no back-pressure).
 // MQTT is a byte stream, so payload bytes are passed on as they arrive, whatever the framing.
 
+import { encodeText } from '../text';
+
 export interface WsSink {
   /** The upgrade succeeded. */
   open(): void;
@@ -41,19 +43,6 @@ export function base64(bytes: Uint8Array): string {
     out += i + 2 < bytes.length ? B64[n & 63]! : '=';
   }
   return out;
-}
-
-/** UTF-8 bytes of a string, by code point (works on XS, where strings are code-point indexed). */
-export function utf8(text: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -102,7 +91,7 @@ export class WsCodec {
       '',
       '',
     ];
-    return utf8(lines.join('\r\n'));
+    return encodeText(lines.join('\r\n'));
   }
 
   /** One masked binary frame carrying `payload` (copied: masking needs a copy anyway). */
@@ -188,7 +177,7 @@ export class WsCodec {
     const protocol = headers.get('sec-websocket-protocol');
     if (protocol !== undefined && protocol.toLowerCase() !== 'mqtt') return `WebSocket upgrade: server chose subprotocol "${protocol}"`;
     if (this.deps.sha1) {
-      const expected = base64(this.deps.sha1(utf8(this.key + GUID)));
+      const expected = base64(this.deps.sha1(encodeText(this.key + GUID)));
       if (headers.get('sec-websocket-accept') !== expected) return 'WebSocket upgrade: wrong Sec-WebSocket-Accept';
     }
     return undefined;

@@ -2,7 +2,7 @@
 // and the handleCommand entry point through which the parent delivers event batches
 // (the protocol is in protocol.ts).
 import { ANSWER_HEADER, BATCH_HEADER, CALL_HEADER, Event, frame, readF64, readU32, Status } from './protocol';
-import { decodeText, encodeText } from './utf8';
+import { decodeText, encodeText } from '../text';
 
 interface XsnapGlobals {
   issueCommand?: (request: ArrayBuffer) => ArrayBuffer;

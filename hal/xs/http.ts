@@ -3,7 +3,7 @@
 import type { HttpClient, HttpRequest, HttpRequestEvents, HttpResponseHead, OtaWriter } from '../interfaces';
 import { type Channel, json } from './channel';
 import { Call, Event, Status } from './protocol';
-import { decodeText } from './utf8';
+import { decodeText } from '../text';
 
 interface Head {
   status: number;

@@ -13,7 +13,7 @@ import { Call, Event, LEVELS, Status } from './protocol';
 import { BridgeStorage } from './storage';
 import { BridgeTimers } from './timers';
 import { BridgeTransportConnector } from './transport';
-import { encodeText } from './utf8';
+import { encodeText } from '../text';
 
 export interface BridgeHal extends Hal {
   readonly transport: BridgeTransportConnector;

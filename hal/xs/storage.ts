@@ -2,7 +2,7 @@
 import type { Storage } from '../interfaces';
 import type { Channel } from './channel';
 import { Call, Status } from './protocol';
-import { encodeText } from './utf8';
+import { encodeText } from '../text';
 
 export class BridgeStorage implements Storage {
   constructor(private readonly channel: Channel) {}

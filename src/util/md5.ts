@@ -1,6 +1,8 @@
 // MD5 (RFC 1321), streaming, for checking Blynk.Air images against `x-md5` when the HAL has no
 // native digest. MD5 is no protection against an attacker (TLS is); here it catches corruption.
 
+import { BlockHash } from './block-hash';
+
 const S = Uint8Array.of(7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21);
 // Pure arithmetic at load: safe in a preloaded module, whose top-level objects end up read-only.
 const T = (() => {
@@ -9,44 +11,15 @@ const T = (() => {
   return t;
 })();
 
-export class Md5 {
+export class Md5 extends BlockHash {
   private readonly h = Uint32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476);
-  private readonly block = new Uint8Array(64);
   private readonly x = new Uint32Array(16);
-  private used = 0;
-  private total = 0;
 
-  update(data: Uint8Array): void {
-    let i = 0;
-    this.total += data.length;
-    while (i < data.length) {
-      const n = Math.min(64 - this.used, data.length - i);
-      this.block.set(data.subarray(i, i + n), this.used);
-      this.used += n;
-      i += n;
-      if (this.used === 64) {
-        this.compress();
-        this.used = 0;
-      }
-    }
+  constructor() {
+    super(false);
   }
 
-  finish(): Uint8Array {
-    const bits = this.total * 8;
-    this.block[this.used++] = 0x80;
-    if (this.used > 56) {
-      this.block.fill(0, this.used);
-      this.compress();
-      this.used = 0;
-    }
-    this.block.fill(0, this.used, 56);
-    const lo = bits >>> 0;
-    const hi = Math.floor(bits / 4294967296);
-    for (let k = 0; k < 4; k++) {
-      this.block[56 + k] = (lo >>> (8 * k)) & 255;
-      this.block[60 + k] = (hi >>> (8 * k)) & 255;
-    }
-    this.compress();
+  protected digest(): Uint8Array {
     const out = new Uint8Array(16);
     for (let k = 0; k < 4; k++) {
       const v = this.h[k]!;
@@ -58,7 +31,7 @@ export class Md5 {
     return out;
   }
 
-  private compress(): void {
+  protected compress(): void {
     const t = T;
     const x = this.x;
     const b = this.block;

@@ -2,6 +2,8 @@
 // HAL has no native digest. Works on 32-bit words with Math.imul-free additions kept in range
 // by `| 0`, which XS and V8 both handle without allocation per block.
 
+import { BlockHash } from './block-hash';
+
 const K = Uint32Array.of(
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -13,44 +15,15 @@ const K = Uint32Array.of(
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 );
 
-export class Sha256 {
+export class Sha256 extends BlockHash {
   private readonly h = Uint32Array.of(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19);
-  private readonly block = new Uint8Array(64);
   private readonly w = new Uint32Array(64);
-  private used = 0;
-  private total = 0;
 
-  update(data: Uint8Array): void {
-    let i = 0;
-    this.total += data.length;
-    while (i < data.length) {
-      const n = Math.min(64 - this.used, data.length - i);
-      this.block.set(data.subarray(i, i + n), this.used);
-      this.used += n;
-      i += n;
-      if (this.used === 64) {
-        this.compress();
-        this.used = 0;
-      }
-    }
+  constructor() {
+    super(true);
   }
 
-  finish(): Uint8Array {
-    const bits = this.total * 8;
-    this.block[this.used++] = 0x80;
-    if (this.used > 56) {
-      this.block.fill(0, this.used);
-      this.compress();
-      this.used = 0;
-    }
-    this.block.fill(0, this.used, 56);
-    const hi = Math.floor(bits / 4294967296);
-    const lo = bits >>> 0;
-    for (let k = 0; k < 4; k++) {
-      this.block[56 + k] = (hi >>> (24 - 8 * k)) & 255;
-      this.block[60 + k] = (lo >>> (24 - 8 * k)) & 255;
-    }
-    this.compress();
+  protected digest(): Uint8Array {
     const out = new Uint8Array(32);
     for (let k = 0; k < 8; k++) {
       const v = this.h[k]!;
@@ -62,7 +35,7 @@ export class Sha256 {
     return out;
   }
 
-  private compress(): void {
+  protected compress(): void {
     const w = this.w;
     const b = this.block;
     for (let t = 0; t < 16; t++) w[t] = (b[4 * t]! << 24) | (b[4 * t + 1]! << 16) | (b[4 * t + 2]! << 8) | b[4 * t + 3]!;

@@ -1,7 +1,8 @@
 // MQTT over WebSocket: the codec on its own, and ws/wss transports over the fake sockets.
 import { createHash } from 'node:crypto';
 import { CaChooser, ModdableConnector } from '../../../hal/moddable/connector';
-import { base64, utf8, WsCodec, type WsSink } from '../../../hal/moddable/websocket';
+import { base64, WsCodec, type WsSink } from '../../../hal/moddable/websocket';
+import { encodeText } from '../../../hal/text';
 import type { TransportEvents, TransportFailure } from '../../../hal/interfaces';
 import { makeFakes, recordingLog, type Fakes } from './fakes/modules';
 import { FakeSecureSocket, FakeSocket } from './fakes/socket';
@@ -15,7 +16,7 @@ function acceptFor(request: string): string {
 }
 
 function response101(request: string, extra = 'Sec-WebSocket-Protocol: mqtt\r\n'): Uint8Array {
-  return utf8(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(request)}\r\n${extra}\r\n`);
+  return encodeText(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(request)}\r\n${extra}\r\n`);
 }
 
 /** A server frame (unmasked unless a mask is given). */
@@ -104,8 +105,8 @@ describe('WsCodec', () => {
       c.receive(resp(Buffer.from(c.request()).toString()), r.sink);
       return r.events;
     };
-    expect(bad(() => utf8('HTTP/1.1 404 Not Found\r\n\r\n'))[0]).toMatch(/^fail WebSocket upgrade refused: HTTP\/1.1 404/);
-    expect(bad(() => utf8('HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: xx\r\n\r\n'))[0]).toMatch(/Accept/);
+    expect(bad(() => encodeText('HTTP/1.1 404 Not Found\r\n\r\n'))[0]).toMatch(/^fail WebSocket upgrade refused: HTTP\/1.1 404/);
+    expect(bad(() => encodeText('HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: xx\r\n\r\n'))[0]).toMatch(/Accept/);
     expect(bad((req) => response101(req, 'Sec-WebSocket-Protocol: chat\r\n'))[0]).toMatch(/subprotocol "chat"/);
     expect(bad((req) => response101(req, ''))).toEqual(['open']); // no protocol header: accepted
   });
@@ -113,7 +114,7 @@ describe('WsCodec', () => {
   it('streams payload bytes of frames split anywhere, including 16-bit, 64-bit and masked frames', () => {
     const c = new WsCodec('h', 80, '/', false, { random });
     const r = sinkRecorder();
-    c.receive(utf8('HTTP/1.1 101 x\r\nupgrade: WebSocket\r\nconnection: keep-alive, Upgrade\r\n\r\n'), r.sink);
+    c.receive(encodeText('HTTP/1.1 101 x\r\nupgrade: WebSocket\r\nconnection: keep-alive, Upgrade\r\n\r\n'), r.sink);
     const big = new Uint8Array(70000).map((_, i) => i & 255);
     const mid = new Uint8Array(1030).map((_, i) => (i * 7) & 255);
     const stream = Uint8Array.from([
@@ -134,7 +135,7 @@ describe('WsCodec', () => {
   it('answers a ping with a pong and reports a close frame', () => {
     const c = new WsCodec('h', 80, '/', false, { random });
     const r = sinkRecorder();
-    c.receive(utf8('HTTP/1.1 101 x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), r.sink);
+    c.receive(encodeText('HTTP/1.1 101 x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), r.sink);
     c.receive(Uint8Array.from([...serverFrame([7, 8], 9), ...serverFrame([], 10), ...serverFrame([0x03, 0xe8], 8), ...serverFrame([1])]), r.sink);
     expect(clientFrames(r.sent[0]!)).toEqual([{ opcode: 10, payload: [7, 8] }]);
     expect(r.events).toEqual(['open', 'closed 1000']);
@@ -145,7 +146,7 @@ describe('WsCodec', () => {
     for (const frame of [Uint8Array.of(0xc2, 0), serverFrame([], 3), Uint8Array.of(0x89, 126, 0, 200)]) {
       const c = new WsCodec('h', 80, '/', false, { random });
       const r = sinkRecorder();
-      c.receive(utf8('HTTP/1.1 101 x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), r.sink);
+      c.receive(encodeText('HTTP/1.1 101 x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), r.sink);
       c.receive(frame, r.sink);
       expect(r.events[1]).toMatch(/^fail /);
     }
@@ -164,7 +165,7 @@ describe('WsCodec', () => {
   it('base64 and utf8 helpers', () => {
     expect(base64(Uint8Array.of())).toBe('');
     expect(base64(Uint8Array.of(1, 2, 3, 4))).toBe(Buffer.from([1, 2, 3, 4]).toString('base64'));
-    expect([...utf8('aé€😀')]).toEqual([...Buffer.from('aé€😀')]);
+    expect([...encodeText('aé€😀')]).toEqual([...Buffer.from('aé€😀')]);
   });
 });
 
@@ -220,7 +221,7 @@ describe('ws / wss transports', () => {
     connector().open({ scheme: 'ws', host: 'h', port: 80, path: '/mqtt' }, a.e);
     const s = FakeSocket.last();
     s.connect();
-    s.receive(utf8('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    s.receive(encodeText('HTTP/1.1 400 Bad Request\r\n\r\n'));
     f.timer.advance(0);
     expect(a.r.closes[0]![0]).toBe('websocket');
     expect(s.closed).toBe(1);

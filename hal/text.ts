@@ -1,5 +1,6 @@
-// UTF-8 for the bridge's control messages (JSON, keys, URLs, log lines). A HAL may not import
-// the core's codec, and these are short strings off the data path, so a plain loop will do.
+// UTF-8 for HAL implementations (the XS bridge's control messages, WebSocket handshakes): a
+// HAL may not import the core's codec, and these are short strings off the data path, so a
+// plain loop by code point will do (it is right on XS, where strings are code-point indexed).
 
 export function encodeText(s: string): Uint8Array {
   const out: number[] = [];
