@@ -72,21 +72,29 @@ export class Downlinks {
     this.handlers[kind] = fn;
   }
 
-  /** The payload is `bytes[start, end)`. A datastream write allocates nothing here but its value string. */
+  /**
+   * The payload is `bytes[start, end)`. A write to a datastream with its own handler allocates
+   * nothing here but its value string. This function holds no closures on purpose: XS makes the
+   * environment for captured variables on every call, whichever branch runs.
+   */
   dispatch(topic: string, bytes: Uint8Array, start: number, end: number): void {
-    const h = this.handlers;
-    const waiting = this.ctx.requests.waiting;
     const own = this.writes.get(topic);
-    if (own !== undefined) {
-      const value = utf8Decode(bytes, start, end);
-      try {
-        own.fn(value, own.name);
-      } catch (e) {
-        this.failed(topic, e);
-      }
-      if (waiting) this.ctx.requests.offer(topic, value);
+    if (own === undefined) {
+      this.dispatchOther(topic, bytes, start, end);
       return;
     }
+    const value = utf8Decode(bytes, start, end);
+    try {
+      own.fn(value, own.name);
+    } catch (e) {
+      this.failed(topic, e);
+    }
+    if (this.ctx.requests.waiting) this.ctx.requests.offer(topic, value);
+  }
+
+  private dispatchOther(topic: string, bytes: Uint8Array, start: number, end: number): void {
+    const h = this.handlers;
+    const waiting = this.ctx.requests.waiting;
     if (hasPrefix(topic, DS)) {
       if (!h.anyWrite && !waiting) return;
       const value = utf8Decode(bytes, start, end);

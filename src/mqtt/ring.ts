@@ -31,8 +31,8 @@ export class Ring {
     let tail = this.head + this.count;
     if (tail >= this.capacity) tail -= this.capacity;
     const first = Math.min(n, this.capacity - tail);
-    this.buf.set(src.subarray(start, start + first), tail);
-    if (first < n) this.buf.set(src.subarray(start + first, start + n), 0);
+    copy(this.buf, tail, src, start, first);
+    if (first < n) copy(this.buf, 0, src, start + first, n - first);
     this.count += n;
     return n;
   }
@@ -83,4 +83,14 @@ function reverse(b: Uint8Array, from: number, to: number): void {
     b[i] = b[j]!;
     b[j] = t;
   }
+}
+
+// Short runs (a packet's first bytes) are copied byte by byte: set(subarray()) makes a view
+// object per call, an allocation per split packet on XS. Long runs are worth the view.
+function copy(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  if (n > 64) {
+    dst.set(src.subarray(from, from + n), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
 }

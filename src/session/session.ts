@@ -341,7 +341,14 @@ export class MqttSession {
   private transportEvents(gen: number): TransportEvents {
     return {
       onOpen: () => this.guard(() => gen === this.gen && this.opened()),
-      onData: (bytes) => this.guard(() => gen === this.gen && this.received(gen, bytes)),
+      // The data path catches inline: a closure per chunk would be an allocation per chunk.
+      onData: (bytes) => {
+        try {
+          if (gen === this.gen) this.received(gen, bytes);
+        } catch (e) {
+          this.unexpected(e);
+        }
+      },
       onDrain: () => undefined,
       onClose: (failure, detail) => this.guard(() => this.transportClosed(gen, failure, detail)),
     };
@@ -352,11 +359,15 @@ export class MqttSession {
     try {
       fn();
     } catch (e) {
-      const error = err(ErrorCode.INTERNAL, `unexpected exception: ${String(e)}`);
-      this.log.error(error.message);
-      this.raise(error);
-      this.fail(error);
+      this.unexpected(e);
     }
+  }
+
+  private unexpected(e: unknown): void {
+    const error = err(ErrorCode.INTERNAL, `unexpected exception: ${String(e)}`);
+    this.log.error(error.message);
+    this.raise(error);
+    this.fail(error);
   }
 
   private safely(fn: () => void): void {

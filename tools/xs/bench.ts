@@ -34,7 +34,7 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
 };
 
-interface StageResult {
+export interface StageResult {
   messages: number;
   msgs_per_s: number;
   slots_per_1000: number;
@@ -46,12 +46,20 @@ interface StageResult {
   gc_rounds: number;
 }
 
-async function main(): Promise<void> {
+export interface MeasureOptions {
+  messages: number;
+  debug?: boolean;
+  stages?: readonly string[];
+}
+
+/** Run the stages inside XS and read the meter (the bench, and the allocation test). */
+export async function measureReceivePath(o: MeasureOptions): Promise<{ results: Record<string, StageResult>; overhead: number }> {
+  const MESSAGES = o.messages;
   await buildXs(['blynk-xs-mock']);
   const bundle = await buildTarget({ name: 'xs-bench', entry: 'tools/xs/bench-bundle.ts' });
   const findings = checkBundle(readFileSync(bundle, 'utf8'), { allowRelative: true });
   if (findings.length > 0) throw new Error(`the bench bundle uses Node globals:\n${formatFindings(bundle, findings)}`);
-  const worker = await XsWorker.start({ name: 'bench', debug });
+  const worker = await XsWorker.start({ name: 'bench', debug: o.debug });
   const ask = async (q: unknown): Promise<{ reply: Record<string, number>; meter: MeterUsage }> => {
     const r = await worker.command(new TextEncoder().encode(JSON.stringify(q)));
     return { reply: JSON.parse(new TextDecoder().decode(r.bytes)) as Record<string, number>, meter: { ...r.meter } };
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
     }
     const overhead = median(empties);
     const results: Record<string, StageResult> = {};
-    for (const stage of ['framer', 'client', 'device']) {
+    for (const stage of o.stages ?? ['framer', 'client', 'device']) {
       await ask({ op: 'setup', stage });
       for (let i = 0; i < 5; i++) await ask({ op: 'round', stage }); // warm caches (topic intern, maps)
       const start = (await ask({ op: 'gc' })).meter;
@@ -101,10 +109,15 @@ async function main(): Promise<void> {
         gc_rounds: gcRounds,
       };
     }
-    print(results, overhead);
+    return { results, overhead };
   } finally {
     await worker.close();
   }
+}
+
+async function main(): Promise<void> {
+  const { results, overhead } = await measureReceivePath({ messages: MESSAGES, debug });
+  print(results, overhead);
 }
 
 function print(results: Record<string, StageResult>, overhead: number): void {
@@ -135,7 +148,10 @@ function print(results: Record<string, StageResult>, overhead: number): void {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+// Run as the bench only when started directly (the allocation test imports measureReceivePath).
+if (process.argv[1] && /bench\.ts$/.test(process.argv[1])) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
