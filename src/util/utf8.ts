@@ -33,8 +33,9 @@ function resolveEncode(): Encode {
   const g = globalThis as unknown as { TextEncoder?: new () => TextEncoderLike };
   const ab = ArrayBuffer as unknown as XsArrayBufferStatics;
   if (typeof ab.fromString === 'function') {
-    const fromString = ab.fromString;
-    return (s) => new Uint8Array(fromString(s));
+    // Called as a method: XS builds the result from `this` (a detached call throws
+    // "new: not a constructor" on the device).
+    return (s) => new Uint8Array(ab.fromString!(s));
   }
   if (typeof g.TextEncoder === 'function') {
     const enc = new g.TextEncoder();
@@ -51,10 +52,9 @@ function resolveDecode(): Decode {
     return (b) => dec.decode(b);
   }
   if (typeof st.fromArrayBuffer === 'function') {
-    const fromArrayBuffer = st.fromArrayBuffer;
     return (b) => {
       const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
-      return fromArrayBuffer(whole ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer));
+      return st.fromArrayBuffer!(whole ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer)); // as a method, like fromString
     };
   }
   return decodePortable;

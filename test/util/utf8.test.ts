@@ -151,3 +151,43 @@ describe('ASCII helpers', () => {
     expect(utf8Length('a\uD800')).toBe(4);
   });
 });
+
+describe("XS's own UTF-8 (ArrayBuffer.fromString, String.fromArrayBuffer), as the device has them", () => {
+  // On XS both build their result from `this`: called detached they throw. These stand-ins
+  // behave the same, so a detached call (the bug that broke every publish in the simulator)
+  // fails here too, on Node.
+  const statics = ArrayBuffer as unknown as { fromString?: (s: string) => ArrayBuffer };
+  const strings = String as unknown as { fromArrayBuffer?: (b: ArrayBuffer) => string };
+  const encoder = globalThis.TextEncoder;
+  const decoder = globalThis.TextDecoder;
+
+  beforeEach(() => {
+    statics.fromString = function (this: unknown, s: string) {
+      if (this !== ArrayBuffer) throw new TypeError('new: not a constructor (in fromString)');
+      return new encoder().encode(s).slice().buffer;
+    };
+    strings.fromArrayBuffer = function (this: unknown, b: ArrayBuffer) {
+      if (this !== String) throw new TypeError('not called on String');
+      return new decoder().decode(new Uint8Array(b));
+    };
+    // The device has neither TextEncoder nor TextDecoder.
+    (globalThis as { TextEncoder?: unknown }).TextEncoder = undefined;
+    (globalThis as { TextDecoder?: unknown }).TextDecoder = undefined;
+    resetUtf8Platform();
+  });
+
+  afterEach(() => {
+    delete statics.fromString;
+    delete strings.fromArrayBuffer;
+    globalThis.TextEncoder = encoder;
+    globalThis.TextDecoder = decoder;
+    resetUtf8Platform();
+  });
+
+  test('encode and decode go through them, called as methods', () => {
+    expect(Array.from(utf8Encode('é😀'))).toEqual([0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x80]);
+    const bytes = Uint8Array.from([0x78, 0xc3, 0xa9, 0x78, 0xf0, 0x9f, 0x98, 0x80, 0x78, ...new Array(40).fill(0x61)]);
+    expect(utf8Decode(bytes, 1, 8)).toBe('éx😀');
+    expect(utf8Decode(bytes)).toBe('xéx😀x' + 'a'.repeat(40));
+  });
+});
