@@ -4,7 +4,7 @@
 //
 //   import { createModdableHal } from "blynk/hal/moddable";   // this file
 //   import { moddableModules } from "blynk/hal/moddable/modules";
-//   const hal = createModdableHal(moddableModules(), { tls: { certificates: [...] }, wifi: {...} });
+//   const hal = createModdableHal(moddableModules({ Preference }), { tls: { certificates: [...] }, wifi: {...} });
 import type { Digest, Hal, LogLevel } from '../interfaces';
 import { CaChooser, ModdableConnector, type TlsOptions } from './connector';
 import { ModdableHttpClient } from './http';

@@ -18,9 +18,11 @@ export class TraceLog implements Log {
   }
 }
 
-const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+// Frozen: in the preloaded bundle an unfrozen module-level object is copied into RAM when first
+// used (xsl warns "not frozen").
+const RANK: Readonly<Record<LogLevel, number>> = Object.freeze({ debug: 0, info: 1, warn: 2, error: 3 });
 
-export const mathRandom: Random = { next: () => Math.random() };
+export const mathRandom: Random = Object.freeze({ next: () => Math.random() });
 
 export class ModdableDevice implements DeviceControl {
   constructor(
