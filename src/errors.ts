@@ -1,7 +1,7 @@
 // The one closed list of error codes. Every failure the runtime reports carries one of these;
 // nothing else is thrown at the application or out of a transport callback.
 
-export const ErrorCode = {
+export const ErrorCode = Object.freeze({
   // Wire format (codec, framer, size checks)
   MALFORMED_LENGTH: 'MALFORMED_LENGTH', // remaining length longer than 4 bytes, or not what the packet type needs
   BAD_FLAGS: 'BAD_FLAGS', // reserved bits of the fixed header or CONNACK flags set
@@ -55,7 +55,7 @@ export const ErrorCode = {
   OTA_WRITE: 'OTA_WRITE', // the OTA writer failed
 
   INTERNAL: 'INTERNAL', // a bug: a state the runtime should never reach
-} as const;
+} as const);
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

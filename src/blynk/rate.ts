@@ -8,7 +8,7 @@ export interface RateOptions {
   burst: number;
 }
 
-export const DEFAULT_RATE: Readonly<RateOptions> = { perSecond: 50, burst: 50 };
+export const DEFAULT_RATE: Readonly<RateOptions> = Object.freeze({ perSecond: 50, burst: 50 });
 
 export class RateLimiter {
   private readonly perMs: number;

@@ -14,7 +14,7 @@ export interface RedirectPolicy {
   windowMs: number;
 }
 
-export const DEFAULT_ALLOWED_HOSTS: readonly string[] = ['blynk.cloud', '.blynk.cloud'];
+export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze(['blynk.cloud', '.blynk.cloud']);
 
 export function hostAllowed(host: string, allow: readonly string[]): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');

@@ -1,6 +1,6 @@
 // MQTT 3.1.1 packet types and the shapes the codec reads and writes.
 
-export const PacketType = {
+export const PacketType = Object.freeze({
   CONNECT: 1,
   CONNACK: 2,
   PUBLISH: 3,
@@ -15,7 +15,7 @@ export const PacketType = {
   PINGREQ: 12,
   PINGRESP: 13,
   DISCONNECT: 14,
-} as const;
+} as const);
 export type PacketType = (typeof PacketType)[keyof typeof PacketType];
 
 export type QoS = 0 | 1 | 2;
@@ -90,4 +90,4 @@ export class IncomingPacket {
 }
 
 const EMPTY = new Uint8Array(0);
-const NO_CODES: number[] = [];
+const NO_CODES: number[] = Object.freeze([]) as unknown as number[];

@@ -7,10 +7,10 @@ import type { Scheme, TransportTarget } from '../../hal/interfaces';
 
 export interface Endpoint extends TransportTarget {}
 
-export const DEFAULT_PORTS: Readonly<Record<Scheme, number>> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
+export const DEFAULT_PORTS: Readonly<Record<Scheme, number>> = Object.freeze({ mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 });
 export const DEFAULT_WS_PATH = '/mqtt';
 
-const SCHEMES: Readonly<Record<string, Scheme>> = {
+const SCHEMES: Readonly<Record<string, Scheme>> = Object.freeze({
   mqtt: 'mqtt',
   tcp: 'mqtt',
   mqtts: 'mqtts',
@@ -18,7 +18,7 @@ const SCHEMES: Readonly<Record<string, Scheme>> = {
   ssl: 'mqtts',
   ws: 'ws',
   wss: 'wss',
-};
+});
 
 /** True for transports that run over TLS. */
 export function isSecure(scheme: Scheme): boolean {

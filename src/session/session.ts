@@ -73,7 +73,7 @@ export interface SessionEvents {
   subscribed: readonly number[];
 }
 
-const AUTH_CODES = [4, 5, 0x86, 0x87]; // bad user name or password, not authorized (3.1.1 and 5)
+const AUTH_CODES: readonly number[] = Object.freeze([4, 5, 0x86, 0x87]); // bad user name or password, not authorized (3.1.1 and 5)
 
 export class MqttSession {
   readonly events = new Emitter<SessionEvents>();

@@ -1,7 +1,7 @@
 // The connection states and the only transitions allowed between them. The session changes
 // state in exactly one place (MqttSession.to), which checks this table.
 
-export const State = {
+export const State = Object.freeze({
   /** Created, not started. */
   IDLE: 'idle',
   /** The network is down: no attempts until it is back (C-RECONNECT-2). */
@@ -20,26 +20,26 @@ export const State = {
   AUTH_FAILED: 'auth-failed',
   /** Stopped by the application. */
   STOPPED: 'stopped',
-} as const;
+} as const);
 
 export type State = (typeof State)[keyof typeof State];
 
-const WAITING: readonly State[] = [State.WAITING_NETWORK, State.BACKOFF, State.AUTH_FAILED];
+const WAITING: readonly State[] = Object.freeze([State.WAITING_NETWORK, State.BACKOFF, State.AUTH_FAILED]);
 
 /** Allowed next states for each state. */
-export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
-  [State.IDLE]: [State.CONNECTING, State.WAITING_NETWORK, State.STOPPED],
-  [State.WAITING_NETWORK]: [State.CONNECTING, State.STOPPED],
-  [State.BACKOFF]: [State.CONNECTING, State.WAITING_NETWORK, State.STOPPED],
-  [State.AUTH_FAILED]: [State.CONNECTING, State.WAITING_NETWORK, State.STOPPED],
+export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = Object.freeze({
+  [State.IDLE]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.STOPPED]),
+  [State.WAITING_NETWORK]: Object.freeze([State.CONNECTING, State.STOPPED]),
+  [State.BACKOFF]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.STOPPED]),
+  [State.AUTH_FAILED]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.STOPPED]),
   // A transport that fails before it opened is already gone: straight on to waiting.
-  [State.CONNECTING]: [State.HANDSHAKE, State.CLOSING, ...WAITING, State.STOPPED],
-  [State.HANDSHAKE]: [State.ONLINE, State.CLOSING, ...WAITING, State.STOPPED],
-  [State.ONLINE]: [State.CLOSING, ...WAITING, State.STOPPED],
+  [State.CONNECTING]: Object.freeze([State.HANDSHAKE, State.CLOSING, ...WAITING, State.STOPPED]),
+  [State.HANDSHAKE]: Object.freeze([State.ONLINE, State.CLOSING, ...WAITING, State.STOPPED]),
+  [State.ONLINE]: Object.freeze([State.CLOSING, ...WAITING, State.STOPPED]),
   // From CLOSING, CONNECTING is the clean reconnect after a redirect.
-  [State.CLOSING]: [State.CONNECTING, ...WAITING, State.STOPPED],
-  [State.STOPPED]: [State.CONNECTING, State.WAITING_NETWORK],
-};
+  [State.CLOSING]: Object.freeze([State.CONNECTING, ...WAITING, State.STOPPED]),
+  [State.STOPPED]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK]),
+});
 
 export function canTransition(from: State, to: State): boolean {
   return TRANSITIONS[from].indexOf(to) >= 0;

@@ -4,7 +4,7 @@
 import type { Log, LogLevel } from '../../hal/interfaces';
 import type { Scrubber } from './secrets';
 
-const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3 };
+const RANK: Readonly<Record<LogLevel, number>> = Object.freeze({ debug: 0, info: 1, warn: 2, error: 3 });
 
 export class Logger {
   private readonly sink: Log;
