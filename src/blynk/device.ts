@@ -11,12 +11,11 @@
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { Emitter } from '../util/emitter';
-import { utf8Encode } from '../util/utf8';
 import { BlynkClient, type ClientEvents } from './client';
 import type { ConnectionOptions } from './config';
 import { Downlinks, type DownlinkHandlers } from './downlink';
 import { batchJson, checkListName, checkName, valueText, type BatchValue, type DatastreamValue, type Location } from './names';
-import { LatestValues } from './offline';
+import { keptMessages, LatestValues } from './offline';
 import { OtaUpdater, type OtaOptions, type OtaProgress } from './ota';
 import { DEFAULT_RATE, RateLimiter, type RateOptions } from './rate';
 import { parseLocation, parseTime, type TimeInfo } from './replies';
@@ -380,47 +379,7 @@ export class BlynkDevice {
   /** After info/mcu: send what was kept offline, in one batch_ds where possible. */
   private flushKept(): void {
     if (!this.keep || this.keep.size === 0) return;
-    const entries = this.keep.take();
-    const batch: Record<string, unknown> = {};
-    let inBatch = 0;
-    for (const [name, value] of entries) {
-      if (Array.isArray(value)) {
-        // Multi-value items have no batch_ds form: send them as they would have gone.
-        const text = valueText(value as DatastreamValue);
-        if (!(text instanceof BlynkError)) this.sendKept(`ds/${name}`, text);
-      } else {
-        batch[name] = value;
-        inBatch++;
-      }
-    }
-    if (inBatch === 1) {
-      const [name] = Object.keys(batch);
-      const v = batch[name!];
-      this.sendKept(`ds/${name}`, typeof v === 'string' ? v : String(v));
-    } else if (inBatch > 1) {
-      for (const chunk of this.batches(batch)) this.sendKept('batch_ds', chunk);
-    }
-  }
-
-  /** batch_ds payloads, split so that none is over the packet limit. */
-  private batches(values: Record<string, unknown>): string[] {
-    const limit = this.client.config.maxPacket - 2 - 'batch_ds'.length;
-    const out: string[] = [];
-    let cur: Record<string, unknown> = {};
-    let n = 0;
-    for (const [k, v] of Object.entries(values)) {
-      const next = { ...cur, [k]: v };
-      if (n > 0 && utf8Size(JSON.stringify(next)) > limit) {
-        out.push(JSON.stringify(cur));
-        cur = { [k]: v };
-        n = 1;
-      } else {
-        cur = next;
-        n++;
-      }
-    }
-    if (n > 0) out.push(JSON.stringify(cur));
-    return out;
+    for (const [topic, payload] of keptMessages(this.keep.take(), this.client.config.maxPacket)) this.sendKept(topic, payload);
   }
 
   private sendKept(topic: string, payload: string): void {
@@ -451,8 +410,4 @@ export class BlynkDevice {
     this.emitter.emit('ota', p);
     if (p.phase === 'done' && this.client.state !== 'stopped') this.client.stop();
   }
-}
-
-function utf8Size(s: string): number {
-  return utf8Encode(s).length;
 }

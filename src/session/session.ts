@@ -17,63 +17,15 @@ import { PacketType, type IncomingPacket, type Subscription } from '../mqtt/pack
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/log';
 import type { Scrubber } from '../util/secrets';
-import { Backoff, type BackoffOptions } from './backoff';
+import { Backoff } from './backoff';
 import { countDisconnect, newCounters, type Counters } from './counters';
 import { formatEndpoint, type Endpoint } from './endpoint';
+import { connackError, transportError } from './failures';
 import { Keepalive } from './keepalive';
 import { State, canTransition } from './state';
+import type { SessionConfig, SessionEvents, SessionHooks } from './types';
 
-export interface SessionConfig {
-  clientId: string;
-  username: string;
-  password: string;
-  /** Seconds (C-KEEPALIVE). */
-  keepalive: number;
-  /** Receive capacity: the largest incoming remaining length (C-LIMITS-3). */
-  rxbuff: number;
-  /** The largest outgoing remaining length (C-LIMITS-2). */
-  maxPacket: number;
-  /** No CONNACK within this is a failure (C-CONN-4). */
-  connectTimeoutMs: number;
-  backoff: BackoffOptions;
-  /** A connection up this long resets the backoff (C-RECONNECT-1). */
-  stableAfterMs: number;
-  /** Wait after CONNACK 4/5 (C-CONN-4). */
-  authRetryMs: number;
-  /** How long to wait for a transport to confirm it closed before giving up on it. */
-  closeTimeoutMs: number;
-}
-
-export interface SessionHooks {
-  /** The endpoint for the next attempt. */
-  endpoint(): Endpoint;
-  /** CONNACK 0 arrived: send what every new session needs, now (pipelined, C-SESSION-3). */
-  online(): void;
-  /**
-   * An incoming PUBLISH (already acknowledged if QoS 1). Its payload is `bytes[start, end)`,
-   * valid only during the call (a range rather than a view: nothing is allocated per message).
-   */
-  message(topic: string, bytes: Uint8Array, start: number, end: number): void;
-  /** An attempt ended: ok at CONNACK 0, or failed before it (with why). */
-  attemptEnded(endpoint: Endpoint, ok: boolean, error: BlynkError | undefined): void;
-}
-
-export interface StateChange {
-  from: State;
-  to: State;
-  reason: string;
-  error?: BlynkError;
-}
-
-export interface SessionEvents {
-  state: StateChange;
-  error: BlynkError;
-  network: boolean;
-  /** A SUBACK: the granted QoS (or 0x80) per filter. */
-  subscribed: readonly number[];
-}
-
-const AUTH_CODES: readonly number[] = Object.freeze([4, 5, 0x86, 0x87]); // bad user name or password, not authorized (3.1.1 and 5)
+export type { SessionConfig, SessionEvents, SessionHooks, StateChange } from './types';
 
 export class MqttSession {
   readonly events = new Emitter<SessionEvents>();
@@ -487,11 +439,7 @@ export class MqttSession {
       this.safely(() => this.hooks.online());
       return;
     }
-    if (AUTH_CODES.indexOf(code) >= 0) {
-      this.fail(err(ErrorCode.AUTH_FAILED, `the server refused the auth token (CONNACK ${code})`, { returnCode: code }));
-    } else {
-      this.fail(err(ErrorCode.CONNACK_REFUSED, `the server refused the connection (CONNACK ${code})`, { returnCode: code }));
-    }
+    this.fail(connackError(code));
   }
 
   private oversize(size: number): void {
@@ -543,21 +491,5 @@ export class MqttSession {
     const id = this.nextId;
     this.nextId = id >= 0xffff ? 1 : id + 1;
     return id;
-  }
-}
-
-function transportError(failure: TransportFailure, detail: string | undefined, beforeOpen: boolean): BlynkError {
-  const more = detail ? `: ${detail}` : '';
-  switch (failure) {
-    case 'tls':
-      return err(ErrorCode.TLS_FAILED, `TLS failed${more}`, { failure });
-    case 'refused':
-    case 'dns':
-    case 'websocket':
-      return err(ErrorCode.CONNECT_FAILED, `could not connect (${failure})${more}`, { failure });
-    default:
-      return beforeOpen
-        ? err(ErrorCode.CONNECT_FAILED, `could not connect (${failure})${more}`, { failure })
-        : err(ErrorCode.CONNECTION_LOST, `connection ${failure === 'closed' ? 'closed by the peer' : 'lost'}${more}`, { failure });
   }
 }

@@ -212,3 +212,19 @@ test('the device can be built without the OTA parts of the HAL', () => {
   const hal = createMockHal({ otaCapacity: 0 });
   expect(() => new BlynkDevice({ hal, token: TOKEN, templateId: 'T' })).not.toThrow();
 });
+
+describe('keptMessages (the offline flush)', () => {
+  test('several values that do not fit one packet go as several batch_ds, each within the limit', async () => {
+    const { keptMessages } = await import('../../src/blynk/offline');
+    const entries: [string, number][] = Array.from({ length: 120 }, (_, i) => [`stream number ${i}`, i * 1.5]);
+    const msgs = keptMessages(entries, 1024);
+    expect(msgs.length).toBeGreaterThan(1);
+    const merged: Record<string, number> = {};
+    for (const [topic, payload] of msgs) {
+      expect(topic).toBe('batch_ds');
+      expect(2 + 8 + Buffer.byteLength(payload)).toBeLessThanOrEqual(1024);
+      Object.assign(merged, JSON.parse(payload));
+    }
+    expect(merged).toEqual(Object.fromEntries(entries));
+  });
+});

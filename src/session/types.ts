@@ -1,0 +1,56 @@
+// The session's configuration, what it asks of the layer above (hooks), and what it reports.
+
+import type { BlynkError } from '../errors';
+import type { BackoffOptions } from './backoff';
+import type { Endpoint } from './endpoint';
+import type { State } from './state';
+
+export interface SessionConfig {
+  clientId: string;
+  username: string;
+  password: string;
+  /** Seconds (C-KEEPALIVE). */
+  keepalive: number;
+  /** Receive capacity: the largest incoming remaining length (C-LIMITS-3). */
+  rxbuff: number;
+  /** The largest outgoing remaining length (C-LIMITS-2). */
+  maxPacket: number;
+  /** No CONNACK within this is a failure (C-CONN-4). */
+  connectTimeoutMs: number;
+  backoff: BackoffOptions;
+  /** A connection up this long resets the backoff (C-RECONNECT-1). */
+  stableAfterMs: number;
+  /** Wait after CONNACK 4/5 (C-CONN-4). */
+  authRetryMs: number;
+  /** How long to wait for a transport to confirm it closed before giving up on it. */
+  closeTimeoutMs: number;
+}
+
+export interface SessionHooks {
+  /** The endpoint for the next attempt. */
+  endpoint(): Endpoint;
+  /** CONNACK 0 arrived: send what every new session needs, now (pipelined, C-SESSION-3). */
+  online(): void;
+  /**
+   * An incoming PUBLISH (already acknowledged if QoS 1). Its payload is `bytes[start, end)`,
+   * valid only during the call (a range rather than a view: nothing is allocated per message).
+   */
+  message(topic: string, bytes: Uint8Array, start: number, end: number): void;
+  /** An attempt ended: ok at CONNACK 0, or failed before it (with why). */
+  attemptEnded(endpoint: Endpoint, ok: boolean, error: BlynkError | undefined): void;
+}
+
+export interface StateChange {
+  from: State;
+  to: State;
+  reason: string;
+  error?: BlynkError;
+}
+
+export interface SessionEvents {
+  state: StateChange;
+  error: BlynkError;
+  network: boolean;
+  /** A SUBACK: the granted QoS (or 0x80) per filter. */
+  subscribed: readonly number[];
+}
