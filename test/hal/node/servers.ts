@@ -1,5 +1,7 @@
 // Local servers for the transport tests: TCP, TLS, WebSocket (plain and TLS) on 127.0.0.1,
 // ports picked by the OS. Each records its connections so a test can steer the peer side.
+import { createNodeHal, type NodeHal, type NodeHalOptions } from '../../../hal/node';
+import { makeTestPki, type TestPki } from '../../../tools/certs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
@@ -110,4 +112,45 @@ export async function freePort(): Promise<number> {
   const port = await listen(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * What every transport test file needs: a test PKI and an unrelated one (made once), and HALs
+ * and servers that are disposed of after each test. Call at the top level of a test file.
+ */
+export function transportFixtures(): {
+  readonly pki: TestPki;
+  readonly otherPki: TestPki;
+  hal(options?: NodeHalOptions): NodeHal;
+  track<S extends PeerServer<unknown>>(server: S): S;
+} {
+  let pki: TestPki | undefined;
+  let otherPki: TestPki | undefined;
+  const hals: NodeHal[] = [];
+  const servers: PeerServer<unknown>[] = [];
+  beforeAll(async () => {
+    pki = await makeTestPki();
+    otherPki = await makeTestPki(['localhost', '127.0.0.1'], 'some other CA');
+  });
+  afterEach(async () => {
+    for (const h of hals.splice(0)) h.dispose();
+    for (const s of servers.splice(0)) await s.close();
+  });
+  return {
+    get pki() {
+      return pki!;
+    },
+    get otherPki() {
+      return otherPki!;
+    },
+    hal(options = {}) {
+      const h = createNodeHal({ log: () => {}, ...options });
+      hals.push(h);
+      return h;
+    },
+    track(server) {
+      servers.push(server);
+      return server;
+    },
+  };
 }

@@ -1,37 +1,16 @@
 // mqtt:// and mqtts:// transports of the Node HAL against local TCP/TLS servers.
 import type * as net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { makeTestPki, type TestPki } from '../../../tools/certs';
-import { createNodeHal, type NodeHal } from '../../../hal/node';
-import { freePort, type PeerServer, startStreamServer } from './servers';
+import { freePort, type PeerServer, startStreamServer, transportFixtures } from './servers';
 import { settleTurns, TransportRecorder } from './recorder';
+import type { NodeHal } from '../../../hal/node';
 
-let pki: TestPki;
-let otherPki: TestPki;
-const hals: NodeHal[] = [];
-const servers: PeerServer<unknown>[] = [];
-
-function hal(options: Parameters<typeof createNodeHal>[0] = {}): NodeHal {
-  const h = createNodeHal({ log: () => {}, ...options });
-  hals.push(h);
-  return h;
-}
+const fx = transportFixtures();
+const hal = fx.hal;
 
 async function server(opts: Parameters<typeof startStreamServer>[0]): Promise<PeerServer<net.Socket>> {
-  const s = await startStreamServer(opts);
-  servers.push(s);
-  return s;
+  return fx.track(await startStreamServer(opts));
 }
-
-beforeAll(async () => {
-  pki = await makeTestPki();
-  otherPki = await makeTestPki(['localhost', '127.0.0.1'], 'some other CA');
-});
-
-afterEach(async () => {
-  for (const h of hals.splice(0)) h.dispose();
-  for (const s of servers.splice(0)) await s.close();
-});
 
 /** Open, exchange bytes both ways, close: the common life of a transport. */
 async function roundTrip(h: NodeHal, scheme: 'mqtt' | 'mqtts', port: number, host = '127.0.0.1'): Promise<TransportRecorder> {
@@ -218,19 +197,19 @@ describe('mqtt:// (TCP)', () => {
 
 describe('mqtts:// (TLS)', () => {
   it('opens with a CA given as PEM, carries bytes, closes', async () => {
-    const s = await server({ tls: { cert: pki.certPem, key: pki.keyPem }, echo: true });
-    await roundTrip(hal({ ca: pki.caPem }), 'mqtts', s.port);
+    const s = await server({ tls: { cert: fx.pki.certPem, key: fx.pki.keyPem }, echo: true });
+    await roundTrip(hal({ ca: fx.pki.caPem }), 'mqtts', s.port);
   });
 
   it('accepts the CA as DER bytes, or in a list with others', async () => {
-    const s = await server({ tls: { cert: pki.certPem, key: pki.keyPem }, echo: true });
-    await roundTrip(hal({ ca: pki.caDer }), 'mqtts', s.port);
-    await roundTrip(hal({ ca: [otherPki.caDer, pki.caPem] }), 'mqtts', s.port);
+    const s = await server({ tls: { cert: fx.pki.certPem, key: fx.pki.keyPem }, echo: true });
+    await roundTrip(hal({ ca: fx.pki.caDer }), 'mqtts', s.port);
+    await roundTrip(hal({ ca: [fx.otherPki.caDer, fx.pki.caPem] }), 'mqtts', s.port);
   });
 
   it('sends SNI for a DNS name and none for an IP address', async () => {
-    const s = await server({ tls: { cert: pki.certPem, key: pki.keyPem }, echo: true });
-    const h = hal({ ca: pki.caPem });
+    const s = await server({ tls: { cert: fx.pki.certPem, key: fx.pki.keyPem }, echo: true });
+    const h = hal({ ca: fx.pki.caPem });
     await roundTrip(h, 'mqtts', s.port, 'localhost');
     await roundTrip(h, 'mqtts', s.port, '127.0.0.1');
     const names = (s.connections as TLSSocket[]).map((c) => c.servername);
@@ -238,9 +217,9 @@ describe('mqtts:// (TLS)', () => {
   });
 
   it('rejects a server certificate from an untrusted CA: onClose(tls), never onOpen', async () => {
-    const s = await server({ tls: { cert: otherPki.certPem, key: otherPki.keyPem } });
+    const s = await server({ tls: { cert: fx.otherPki.certPem, key: fx.otherPki.keyPem } });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: s.port, path: '' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: s.port, path: '' });
     await rec.untilClosed();
     await settleTurns();
     expect(rec.calls).toEqual(['onClose(tls)']);
@@ -249,7 +228,7 @@ describe('mqtts:// (TLS)', () => {
   });
 
   it('verifies against the system roots by default (a private CA is refused)', async () => {
-    const s = await server({ tls: { cert: pki.certPem, key: pki.keyPem } });
+    const s = await server({ tls: { cert: fx.pki.certPem, key: fx.pki.keyPem } });
     const rec = new TransportRecorder();
     rec.open(hal().transport, { scheme: 'mqtts', host: '127.0.0.1', port: s.port, path: '' });
     await rec.untilClosed();
@@ -257,7 +236,7 @@ describe('mqtts:// (TLS)', () => {
   });
 
   it('connects to an untrusted server only with the explicit insecure opt-out', async () => {
-    const s = await server({ tls: { cert: otherPki.certPem, key: otherPki.keyPem }, echo: true });
+    const s = await server({ tls: { cert: fx.otherPki.certPem, key: fx.otherPki.keyPem }, echo: true });
     const lines: string[] = [];
     const h = hal({ insecure: true, log: (level, message) => lines.push(`${level} ${message}`) });
     await roundTrip(h, 'mqtts', s.port);
@@ -267,7 +246,7 @@ describe('mqtts:// (TLS)', () => {
   it('reports a peer that does not speak TLS as onClose(tls)', async () => {
     const s = await server({});
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: s.port, path: '' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: s.port, path: '' });
     (await s.nextConnection()).end('HTTP/1.1 400 Bad Request\r\n\r\n');
     await rec.untilClosed();
     expect(rec.calls).toEqual(['onClose(tls)']);
@@ -275,7 +254,7 @@ describe('mqtts:// (TLS)', () => {
 
   it('reports a refused port as onClose(refused)', async () => {
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: await freePort(), path: '' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: await freePort(), path: '' });
     await rec.untilClosed();
     expect(rec.calls).toEqual(['onClose(refused)']);
   });
@@ -283,7 +262,7 @@ describe('mqtts:// (TLS)', () => {
   it('can be closed during the handshake', async () => {
     const s = await server({}); // accepts TCP, never answers the ClientHello
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: s.port, path: '' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme: 'mqtts', host: '127.0.0.1', port: s.port, path: '' });
     await new Promise((resolve) => s.nextConnection().then((peer) => peer.once('data', resolve)));
     rec.close();
     await rec.untilClosed();

@@ -1,44 +1,22 @@
 // ws:// and wss:// transports of the Node HAL against a local `ws` WebSocketServer.
-import { makeTestPki, type TestPki } from '../../../tools/certs';
-import { createNodeHal, type NodeHal } from '../../../hal/node';
-import { freePort, type PeerServer, startStreamServer, startWsServer, type WsPeer } from './servers';
+import { freePort, type PeerServer, startStreamServer, startWsServer, type WsPeer, transportFixtures } from './servers';
 import { settleTurns, TransportRecorder } from './recorder';
 
-let pki: TestPki;
-let otherPki: TestPki;
-const hals: NodeHal[] = [];
-const servers: PeerServer<unknown>[] = [];
-
-function hal(options: Parameters<typeof createNodeHal>[0] = {}): NodeHal {
-  const h = createNodeHal({ log: () => {}, ...options });
-  hals.push(h);
-  return h;
-}
+const fx = transportFixtures();
+const hal = fx.hal;
 
 async function wsServer(opts: Parameters<typeof startWsServer>[0]): Promise<PeerServer<WsPeer>> {
-  const s = await startWsServer(opts);
-  servers.push(s);
-  return s;
+  return fx.track(await startWsServer(opts));
 }
-
-beforeAll(async () => {
-  pki = await makeTestPki();
-  otherPki = await makeTestPki(['localhost', '127.0.0.1'], 'some other CA');
-});
-
-afterEach(async () => {
-  for (const h of hals.splice(0)) h.dispose();
-  for (const s of servers.splice(0)) await s.close();
-});
 
 describe.each([
   ['ws', () => ({})],
-  ['wss', () => ({ tls: { cert: pki.certPem, key: pki.keyPem } })],
+  ['wss', () => ({ tls: { cert: fx.pki.certPem, key: fx.pki.keyPem } })],
 ] as const)('%s://', (scheme, serverTls) => {
   it('opens with subprotocol mqtt on the given path, carries binary frames, closes', async () => {
     const s = await wsServer({ ...serverTls(), echo: true });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt/x?y=1' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt/x?y=1' });
     await rec.untilOpen();
     const peer = s.connections[0]!;
     expect(peer.ws.protocol).toBe('mqtt');
@@ -63,7 +41,7 @@ describe.each([
   it('sends bytes written before the upgrade finished, in order', async () => {
     const s = await wsServer({ ...serverTls(), echo: true });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
     expect(rec.write(Uint8Array.of(1, 2))).toBe(true);
     expect(rec.write(Uint8Array.of(3))).toBe(true);
     await rec.untilReceived(3);
@@ -72,7 +50,7 @@ describe.each([
 
   it('reports a refused port as onClose(refused)', async () => {
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: await freePort(), path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: await freePort(), path: '/mqtt' });
     await rec.untilClosed();
     await settleTurns();
     expect(rec.calls).toEqual(['onClose(refused)']);
@@ -82,7 +60,7 @@ describe.each([
   it('reports a refused upgrade (wrong path) as onClose(websocket)', async () => {
     const s = await wsServer({ ...serverTls(), path: '/mqtt' });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/other' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/other' });
     await rec.untilClosed();
     expect(rec.calls).toEqual(['onClose(websocket)']);
     expect(rec.closed?.detail).toMatch(/400/);
@@ -91,7 +69,7 @@ describe.each([
   it('reports a server that does not agree to subprotocol mqtt as onClose(websocket)', async () => {
     const s = await wsServer({ ...serverTls(), acceptProtocol: false });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
     await rec.untilClosed();
     expect(rec.calls).toEqual(['onClose(websocket)']);
   });
@@ -99,7 +77,7 @@ describe.each([
   it('closes on a text frame with onClose(websocket)', async () => {
     const s = await wsServer({ ...serverTls() });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
     await rec.untilOpen();
     s.connections[0]!.ws.send('text', { binary: false });
     await rec.untilClosed();
@@ -109,7 +87,7 @@ describe.each([
   it('reports the peer closing normally as onClose(closed)', async () => {
     const s = await wsServer({ ...serverTls() });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
     await rec.untilOpen();
     s.connections[0]!.ws.close(1000, 'bye');
     await rec.untilClosed();
@@ -119,7 +97,7 @@ describe.each([
   it('reports the peer ending the stream without a close frame as onClose(closed)', async () => {
     const s = await wsServer({ ...serverTls() });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
     await rec.untilOpen();
     s.connections[0]!.ws.terminate();
     await rec.untilClosed();
@@ -129,7 +107,7 @@ describe.each([
   it('reports a TCP reset as onClose(reset)', async () => {
     const s = await wsServer({ ...serverTls() });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
     await rec.untilOpen();
     const socket = s.connections[0]!.req.socket;
     // Reset the TCP connection under TLS too (a TLSSocket wraps the TCP one).
@@ -141,7 +119,7 @@ describe.each([
 
   it('can be closed before it opens: onClose(closed) once, no onOpen', async () => {
     const s = await wsServer({ ...serverTls() });
-    const h = hal({ ca: pki.caPem });
+    const h = hal({ ca: fx.pki.caPem });
     for (const port of [s.port, await freePort()]) {
       const rec = new TransportRecorder();
       rec.open(h.transport, { scheme, host: '127.0.0.1', port, path: '/mqtt' });
@@ -156,7 +134,7 @@ describe.each([
   it('applies back-pressure: write returns false without taking bytes, onDrain follows', async () => {
     const s = await wsServer({ ...serverTls() });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme, host: '127.0.0.1', port: s.port, path: '/mqtt' });
     await rec.untilOpen();
     const peer = s.connections[0]!;
     peer.req.socket.pause(); // the server stops reading
@@ -184,9 +162,9 @@ describe.each([
 
 describe('wss:// certificates', () => {
   it('rejects a server certificate from an untrusted CA: onClose(tls), never onOpen', async () => {
-    const s = await wsServer({ tls: { cert: otherPki.certPem, key: otherPki.keyPem } });
+    const s = await wsServer({ tls: { cert: fx.otherPki.certPem, key: fx.otherPki.keyPem } });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme: 'wss', host: '127.0.0.1', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme: 'wss', host: '127.0.0.1', port: s.port, path: '/mqtt' });
     await rec.untilClosed();
     await settleTurns();
     expect(rec.calls).toEqual(['onClose(tls)']);
@@ -194,19 +172,18 @@ describe('wss:// certificates', () => {
   });
 
   it('sends SNI for a DNS name', async () => {
-    const s = await wsServer({ tls: { cert: pki.certPem, key: pki.keyPem } });
+    const s = await wsServer({ tls: { cert: fx.pki.certPem, key: fx.pki.keyPem } });
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caDer }).transport, { scheme: 'wss', host: 'localhost', port: s.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caDer }).transport, { scheme: 'wss', host: 'localhost', port: s.port, path: '/mqtt' });
     await rec.untilOpen();
     const socket = s.connections[0]!.req.socket as import('node:tls').TLSSocket;
     expect(socket.servername).toBe('localhost');
   });
 
   it('reports a plain-TCP peer on a wss:// endpoint as onClose(tls)', async () => {
-    const plain = await startStreamServer({});
-    servers.push(plain);
+    const plain = fx.track(await startStreamServer({}));
     const rec = new TransportRecorder();
-    rec.open(hal({ ca: pki.caPem }).transport, { scheme: 'wss', host: '127.0.0.1', port: plain.port, path: '/mqtt' });
+    rec.open(hal({ ca: fx.pki.caPem }).transport, { scheme: 'wss', host: '127.0.0.1', port: plain.port, path: '/mqtt' });
     (await plain.nextConnection()).end('HTTP/1.1 400 Bad Request\r\n\r\n');
     await rec.untilClosed();
     expect(rec.calls).toEqual(['onClose(tls)']);
