@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../src/errors';
 import { bringOnline, makeDevice } from '../support/device';
-import { packet, publish } from '../support/server-codec';
+import { packet, publish } from '../../tools/broker/server-codec';
 
 describe('C-LIMITS-2 outgoing messages over the limit', () => {
   test('refused locally with a typed error naming the limit and the size; nothing sent; connection kept', () => {

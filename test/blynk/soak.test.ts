@@ -5,7 +5,7 @@ import { MockStorage, SeededRandom } from '../../hal/mock';
 import { EndpointStore } from '../../src/blynk/endpoint-store';
 import { ErrorCode, type BlynkError } from '../../src/errors';
 import { makeDevice, type TestDevice } from '../support/device';
-import { publish } from '../support/server-codec';
+import { publish } from '../../tools/broker/server-codec';
 
 const SEED = Number(process.env.SOAK_SEED ?? 20261126);
 const DAYS = Number(process.env.SOAK_DAYS ?? 30);

@@ -5,7 +5,7 @@ import type { ConnectionOptions } from '../../src/blynk/config';
 import { BlynkDevice, type DeviceOptions } from '../../src/blynk/device';
 import type { BlynkError } from '../../src/errors';
 import type { StateChange } from '../../src/session/session';
-import { FakeBroker } from './fake-broker';
+import { FakeBroker } from '../../tools/broker/fake-broker';
 import { TOKEN } from './tokens';
 
 export interface TestDevice {

@@ -7,8 +7,8 @@
 //   client  mock transport -> session -> framer -> BlynkClient.onDownlink(topic, bytes, start, end)
 //   device  ... -> BlynkDevice dispatch -> onWrite(name) handler with the value string
 import { BlynkClient, BlynkDevice, createMockHal, Framer, FRAME_NEED_MORE, FRAME_PACKET, utf8Decode, utf8Encode } from '../../build/entries/xs-mock';
-import { FakeBroker } from '../../test/support/fake-broker';
-import { publish } from '../../test/support/server-codec';
+import { FakeBroker } from '../broker/fake-broker';
+import { publish } from '../broker/server-codec';
 
 export const ROUND = 1000;
 const MSS = 1460; // chunks as TCP would deliver them: packets cut across chunk boundaries

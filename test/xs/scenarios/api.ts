@@ -1,7 +1,7 @@
 // Device API round trips inside XS (BlynkDevice on the mock HAL): uplink bytes, downlinks to
 // handlers, request/reply promises, and a Blynk.Air update through the portable digests.
 import { BlynkDevice, createMockHal, utf8Decode, type BlynkError, type MockHal } from '../../../build/entries/xs-mock';
-import { FakeBroker } from '../../support/fake-broker';
+import { FakeBroker } from '../../../tools/broker/fake-broker';
 import { TOKEN } from '../../support/tokens';
 import { equal, fail, ok } from './assert';
 import { hex, tokenLeaks, watchForToken } from './device';

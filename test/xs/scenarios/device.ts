@@ -9,7 +9,7 @@ import {
   type MockStorage,
   type StateChange,
 } from '../../../build/entries/xs-mock';
-import { FakeBroker } from '../../support/fake-broker';
+import { FakeBroker } from '../../../tools/broker/fake-broker';
 import { TOKEN } from '../../support/tokens';
 import { fail } from './assert';
 

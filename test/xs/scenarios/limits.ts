@@ -1,7 +1,7 @@
 // Size limits inside XS: an oversize uplink is refused locally, an oversize downlink is drained,
 // dropped and counted, and a malformed packet closes the connection with a typed error.
 import { ErrorCode, utf8Decode } from '../../../build/entries/xs-mock';
-import { packet, publish } from '../../support/server-codec';
+import { packet, publish } from '../../../tools/broker/server-codec';
 import { equal, includes, ok } from './assert';
 import { bringOnline, errorCodes, makeDevice } from './device';
 

@@ -2,7 +2,7 @@
 // broker's codec: lengths must be UTF-8 byte counts, or the topic and payload come out shifted.
 // The runtime's encoder passes; a `string.length` encoder (test/xs/fixtures) is caught here.
 import { BlynkError, encodePublish, utf8Decode } from '../../../build/entries/xs-mock';
-import { decodeClientPacket } from '../../support/server-codec';
+import { decodeClientPacket } from '../../../tools/broker/server-codec';
 import { equal, fail, ok } from './assert';
 import { bringOnline, makeDevice } from './device';
 
