@@ -10,6 +10,8 @@ export interface MockHttpResponse {
   /** Content-Length to announce (default: body length; null: none). */
   length?: number | null;
   chunkSize?: number;
+  /** Virtual ms between chunks (default 1): a slow or trickling server. */
+  intervalMs?: number;
   /** Deliver only this many body bytes, then end (as if the server closed early). */
   cutAt?: number;
   /** Fail with onError after this many body bytes. */
@@ -58,7 +60,7 @@ export class MockHttpClient implements HttpClient {
             const n = Math.min(step, limit - pos);
             events.onData(body.slice(pos, pos + n));
             pos += n;
-            later(pump);
+            later(pump, r.intervalMs ?? 1);
             return;
           }
           if (r.stall) return;

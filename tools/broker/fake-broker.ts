@@ -34,6 +34,12 @@ export class FakeBroker {
   answerSubscribes = true;
   /** A downlink/redirect to send right after CONNACK 0 (like the cloud's GeoDNS redirect). */
   redirectOnConnect: string | undefined;
+  /** Raw bytes to answer CONNECT with instead of a well-formed CONNACK (a broken or hostile cloud). */
+  connackBytes: Uint8Array | undefined;
+  /** Raw bytes to answer SUBSCRIBE with (packet id, number of filters) instead of a matching SUBACK. */
+  subackFor: ((id: number, filters: number) => Uint8Array) | undefined;
+  /** Close each connection (as the peer) this long after CONNACK 0: another device on the same token. */
+  kickAfterMs: number | undefined;
   readonly received: Received[] = [];
   private readonly buffers = new Map<number, Uint8Array>();
 
@@ -108,14 +114,23 @@ export class FakeBroker {
       case 'connect': {
         const code = this.connackByHost.get(conn.target.host) ?? this.connackCode;
         this.later(() => {
+          if (this.connackBytes) {
+            conn.deliver(this.connackBytes);
+            return;
+          }
           conn.deliver(connack(code));
+          if (code === 0 && this.kickAfterMs !== undefined) this.hal.time.set(() => conn.cut('closed'), this.kickAfterMs);
           if (code !== 0) this.later(() => conn.cut('closed'));
           else if (this.redirectOnConnect) conn.deliver(publish('downlink/redirect', this.redirectOnConnect));
         });
         break;
       }
       case 'subscribe':
-        if (this.answerSubscribes) this.later(() => conn.deliver(suback(p.id, p.subs.map(() => this.subackCode))));
+        if (!this.answerSubscribes) break;
+        if (this.subackFor) {
+          const bytes = this.subackFor(p.id, p.subs.length);
+          this.later(() => conn.deliver(bytes));
+        } else this.later(() => conn.deliver(suback(p.id, p.subs.map(() => this.subackCode))));
         break;
       case 'pingreq':
         if (this.answerPings) this.later(() => conn.deliver(pingresp()));

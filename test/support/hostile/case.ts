@@ -1,0 +1,392 @@
+// One generated case of the hostile-cloud property test: a device (BlynkDevice on the mock HAL,
+// virtual time) against HostileMockCloud, driven by a list of generated actions (broker
+// behaviour, network, application calls), with the invariants checked after every step. The
+// result is the list of invariant violations (empty: the case passed).
+import fc from 'fast-check';
+import { createMockHal, MockStorage, type MockHal } from '../../../hal/mock';
+import { BlynkDevice } from '../../../src/blynk/device';
+import { BlynkError } from '../../../src/errors';
+import { publish } from '../../../tools/broker/server-codec';
+import { TOKEN } from '../tokens';
+import { HostileMockCloud, type ConnackMode, type SubackMode } from './mock-cloud';
+
+export const K_MS = 45_000;
+const TICK = 1000;
+const AUTH_RETRY = 15 * 60_000;
+const SERVERS = ['mqtts://blynk.cloud:8883', 'mqtt://blynk.cloud:1883', 'wss://blynk.cloud:443/mqtt', 'mqtt://127.0.0.1:1883'] as const;
+
+const REDIRECTS = (tok: string): string[] => [
+  'mqtts://fra1.blynk.cloud:8883',
+  'mqtt://fra1.blynk.cloud:1883',
+  'mqtts://FRA1.blynk.cloud.:8883',
+  `mqtts://${tok.toLowerCase()}.blynk.cloud:8883`,
+  `wss://lon1.blynk.cloud:443/${tok}`,
+  'wss://lon1.blynk.cloud/mq\u0000tt',
+  'wss://ny3.blynk.cloud:443/mqtt',
+  'mqtts://evil.example:8883',
+  'not a uri',
+];
+
+export type Action =
+  | { k: 'time'; ms: number }
+  | { k: 'connack'; mode: ConnackMode }
+  | { k: 'suback'; mode: SubackMode }
+  | { k: 'pings'; on: boolean }
+  | { k: 'split'; max: number }
+  | { k: 'refuse'; on: boolean }
+  | { k: 'push'; what: 'ds' | 'bom' | 'ping' | 'diag' | 'unknown' | 'meta' | 'dup'; n: number }
+  | { k: 'redirect'; i: number }
+  | { k: 'ota'; url: 'good' | 'http' | 'foreign' | 'slow' | 'token'; size: number }
+  | { k: 'garbage'; bytes: number[] }
+  | { k: 'overdeclare' }
+  | { k: 'oversize'; size: number }
+  | { k: 'partial'; n: number }
+  | { k: 'trickle'; everyMs: number }
+  | { k: 'cut'; how: 'closed' | 'reset' }
+  | { k: 'early' }
+  | { k: 'network'; up: boolean }
+  | { k: 'app'; op: 'start' | 'stop' | 'write' | 'batch-null' | 'batch-bad' | 'on-write-bad' | 'throw' | 'reject' | 'ota-async-false' | 'ota-weird' | 'ota-async-true' };
+
+export interface Case {
+  server: number;
+  /** Firmware that ran before on the same flash, with another (or the same) server, and followed a redirect. */
+  before: number | null;
+  actions: Action[];
+}
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('time' as const), ms: fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 2000, max: 120_000 })) }) },
+  fc.record({ k: fc.constant('connack' as const), mode: fc.constantFrom<ConnackMode>('ok', 'ok', 'auth', 'refuse', 'session-present', 'sp-auth', 'garbage', 'silent', 'ping-first') }),
+  fc.record({ k: fc.constant('suback' as const), mode: fc.constantFrom<SubackMode>('ok', 'ok', 'wrong-id', 'wrong-count', 'refused', 'silent') }),
+  fc.record({ k: fc.constant('pings' as const), on: fc.boolean() }),
+  fc.record({ k: fc.constant('split' as const), max: fc.constantFrom(0, 0, 1, 3, 50) }),
+  fc.record({ k: fc.constant('refuse' as const), on: fc.boolean() }),
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('push' as const), what: fc.constantFrom('ds', 'bom', 'ping', 'diag', 'unknown', 'meta', 'dup'), n: fc.nat(1000) }) },
+  fc.record({ k: fc.constant('redirect' as const), i: fc.nat(REDIRECTS('x').length - 1) }),
+  fc.record({ k: fc.constant('ota' as const), url: fc.constantFrom('good', 'http', 'foreign', 'slow', 'token'), size: fc.integer({ min: 100, max: 200_000 }) }),
+  fc.record({ k: fc.constant('garbage' as const), bytes: fc.array(fc.nat(255), { minLength: 1, maxLength: 12 }) }),
+  fc.record({ k: fc.constant('overdeclare' as const) }),
+  fc.record({ k: fc.constant('oversize' as const), size: fc.integer({ min: 1100, max: 9000 }) }),
+  fc.record({ k: fc.constant('partial' as const), n: fc.integer({ min: 1, max: 30 }) }),
+  fc.record({ k: fc.constant('trickle' as const), everyMs: fc.constantFrom(500, 1000, 20_000, 44_000) }),
+  fc.record({ k: fc.constant('cut' as const), how: fc.constantFrom('closed', 'reset') }),
+  fc.record({ k: fc.constant('early' as const) }),
+  fc.record({ k: fc.constant('network' as const), up: fc.boolean() }),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('app' as const),
+      op: fc.constantFrom('start', 'start', 'stop', 'write', 'batch-null', 'batch-bad', 'on-write-bad', 'throw', 'reject', 'ota-async-false', 'ota-weird', 'ota-async-true'),
+    }),
+  },
+);
+
+export const caseArb: fc.Arbitrary<Case> = fc.record({
+  server: fc.nat(SERVERS.length - 1),
+  before: fc.option(fc.nat(SERVERS.length - 1), { freq: 2 }),
+  actions: fc.array(actionArb, { minLength: 1, maxLength: 40 }),
+});
+
+const isSecure = (uri: string): boolean => /^(mqtts|wss|https):/i.test(uri);
+const hostOf = (uri: string): string => uri.replace(/^[a-z]+:\/\//i, '').replace(/[:/?#].*$/, '').toLowerCase();
+const allowed = (host: string, server: string): boolean => host === 'blynk.cloud' || host.endsWith('.blynk.cloud') || host === hostOf(server);
+
+/** Boot a device on `server` on the given flash, let it follow a redirect, then throw it away. */
+function runBefore(storage: MockStorage, server: string): void {
+  const hal = createMockHal({ storage, seed: 99 });
+  const cloud = new HostileMockCloud(hal, () => 0.5);
+  const device = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001', server, logLevel: 'error' });
+  device.start();
+  for (let i = 0; i < 200 && !device.online; i++) hal.time.step();
+  const scheme = server.slice(0, server.indexOf(':'));
+  cloud.push('downlink/redirect', scheme.startsWith('ws') ? `${scheme}://fra1.blynk.cloud/mqtt` : `${scheme}://fra1.blynk.cloud`);
+  for (let i = 0; i < 200; i++) hal.time.step();
+  device.stop();
+  for (let i = 0; i < 50; i++) hal.time.step();
+}
+
+export async function runCase(c: Case, seed: number, opts: { all?: boolean } = {}): Promise<string[]> {
+  const found: string[] = [];
+  // `v` is what stops the case: the first violation, unless a survey wants them all.
+  const v: string[] = opts.all ? [] : found;
+  const fail = (what: string) => {
+    if (found.length < 50 && !found.some((f) => f.slice(0, 24) === what.slice(0, 24))) found.push(what);
+  };
+  const storage = new MockStorage();
+  const server = SERVERS[c.server]!;
+  if (c.before !== null) runBefore(storage, SERVERS[c.before]!);
+  const hal: MockHal = createMockHal({ storage, seed });
+  let r = seed >>> 0 || 1;
+  const rand = () => ((r = (Math.imul(r, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const cloud = new HostileMockCloud(hal, rand);
+  const tokenLower = TOKEN.toLowerCase();
+  const leaks = (s: string) => s.toLowerCase().indexOf(tokenLower) >= 0;
+  hal.log.onLine = (_l, m) => leaks(m) && fail(`I5 token in a log line: ${m.slice(0, 80)}`);
+  hal.log.limit = 50;
+  let device: BlynkDevice;
+  try {
+    device = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001', server, logLevel: 'debug', ota: { stallTimeoutMs: 30_000 } });
+  } catch (e) {
+    return [`construct threw: ${String(e)}`];
+  }
+  // ---- observation ----
+  let onlineSince: number | undefined;
+  let subscribedOnConn = 0;
+  let authAt: number | undefined;
+  let appStoppedAt: number | undefined; // opens while stopped by the application are a violation
+  let appCalls = 0;
+  let lastApp: 'start' | 'stop' | undefined;
+  let opensWhenStopped = 0;
+  const pushed = new Set<string>();
+  const declinedOffers = new Set<string>();
+  let otaMode: 'accept' | 'async-false' | 'weird' | 'async-true' = 'accept';
+  let offerN = 0;
+  const serializer = (_k: string, x: unknown) => (x instanceof Error ? { message: x.message, ...(x as object) } : x);
+  for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network', 'subscribed', 'ota', 'ping', 'duplicate'] as const) {
+    device.on(ev as 'state', (val: unknown) => {
+      let text = '';
+      try {
+        text = JSON.stringify(val, serializer) ?? '';
+      } catch {
+        text = String(val);
+      }
+      if (leaks(text)) fail(`I5 token in a '${ev}' event: ${text.slice(0, 120)}`);
+    });
+  }
+  device.on('state', (s) => {
+    const now = hal.time.now();
+    const rec = cloud.record(hal.transport.last);
+    if (s.to === 'online') {
+      onlineSince = now;
+      subscribedOnConn = 0;
+      if (!rec?.acceptableConnack) fail(`I8 online without an acceptable CONNACK (${s.reason})`);
+    } else if (s.from === 'online') onlineSince = undefined;
+    if (s.to === 'auth-failed') {
+      if (!rec?.authRefusal) fail(`I8 auth-failed without a CONNACK 4/5 (${s.reason})`);
+      authAt = now;
+    }
+    if (s.to === 'connecting' && authAt !== undefined) {
+      if (now - authAt < AUTH_RETRY - TICK && appCalls === 0) fail(`I3 auth retry after ${now - authAt} ms`);
+      authAt = undefined;
+    }
+    const m = /retry in (\d+) ms/.exec(s.reason);
+    if (s.to === 'backoff' && m && Number(m[1]) > 60_000) fail(`I3 backoff of ${m[1]} ms over the cap`);
+  });
+  device.on('subscribed', () => {
+    subscribedOnConn++;
+    const rec = cloud.record(hal.transport.last);
+    if (!rec || rec.matchingSubacks < subscribedOnConn) fail('I8 subscribed without a matching SUBACK');
+  });
+  device.onAnyWrite((name, value) => {
+    if (!pushed.has(`${name}\u0001${value}`)) fail(`I10 a write arrived changed: ${JSON.stringify([name, value])}`);
+  });
+  const opens0 = hal.transport.onRecord;
+  hal.transport.onRecord = (conn) => {
+    opens0?.(conn);
+    if (lastApp === 'stop') opensWhenStopped++;
+  };
+  const unhandled: unknown[] = [];
+  const check = () => {
+    const now = hal.time.now();
+    if (device.online && onlineSince !== undefined) {
+      const rec = cloud.record(hal.transport.last);
+      const proof = Math.max(onlineSince, rec?.lastWhole ?? -Infinity);
+      if (now - proof > 1.5 * K_MS + TICK) fail(`I1 online ${now - proof} ms without a whole packet`);
+    }
+    if (hal.transport.openCount > 1) fail(`I2 ${hal.transport.openCount} transports at once`);
+    if (opensWhenStopped > 0) fail('I7 a transport opened after stop()');
+    if (isSecure(server)) {
+      const stored = device.storedEndpoint;
+      if (stored && !isSecure(stored)) fail(`I6 stored endpoint ${stored} is less secure than ${server}`);
+      const ep = device.endpoint;
+      if (ep && !isSecure(ep)) fail(`I6 endpoint in use ${ep} is less secure than ${server}`);
+    }
+    for (const [k, rec] of hal.storage.records) if (leaks(Buffer.from(rec).toString('latin1'))) fail(`I5 token in flash record ${k}`);
+    const st = device.storedEndpoint;
+    if (st && (st !== st.toLowerCase().replace(/\.(?=:|$)/, '') || /[\u0000-\u001f\u007f]/.test(st))) fail(`I11 stored endpoint not normalized: ${JSON.stringify(st)}`);
+    for (const url of hal.http?.requests ?? []) {
+      if (isSecure(server) && (!/^https:/i.test(url) || !allowed(hostOf(url), server))) fail(`I9 OTA download from ${url.slice(0, 60)} while MQTT is on TLS`);
+      const n = /[?&]n=(\d+)/.exec(url)?.[1];
+      if (n && declinedOffers.has(n)) fail(`I9 a declined offer was downloaded (${otaMode})`);
+    }
+  };
+  const app = (fn: () => unknown) => {
+    try {
+      const out = fn();
+      if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(undefined, (e) => unhandled.push(e));
+    } catch (e) {
+      fail(`I4 an API call threw: ${String(e)}`);
+    }
+  };
+  const advance = (ms: number) => {
+    const end = hal.time.now() + ms;
+    while (hal.time.now() < end) {
+      const due = hal.time.nextDue();
+      if (due === undefined || due > end) {
+        hal.time.advanceTo(end);
+        check();
+        break;
+      }
+      hal.time.step();
+      check();
+      if (v.length) return;
+    }
+  };
+  const red = REDIRECTS(TOKEN);
+  const okBody = new Uint8Array(3000).fill(7);
+  const act = (a: Action) => {
+    switch (a.k) {
+      case 'time':
+        return advance(a.ms);
+      case 'connack':
+        cloud.connackMode = a.mode;
+        return;
+      case 'suback':
+        cloud.subackMode = a.mode;
+        return;
+      case 'pings':
+        cloud.answerPings = a.on;
+        return;
+      case 'split':
+        cloud.splitMax = a.max;
+        return;
+      case 'refuse':
+        cloud.refuse = a.on;
+        return;
+      case 'push': {
+        if (a.what === 'ds' || a.what === 'bom' || a.what === 'dup') {
+          const name = a.what === 'bom' ? `\uFEFFB${a.n}` : `N${a.n % 4}`;
+          const value = a.what === 'bom' ? `\uFEFF${a.n}` : `v\u00e9${a.n}`;
+          pushed.add(`${name}\u0001${value}`);
+          const p = publish(`downlink/ds/${name}`, value, a.n % 2, 1 + (a.n % 100));
+          cloud.send(p);
+          if (a.what === 'dup') cloud.send(p);
+        } else if (a.what === 'ping') cloud.send(publish('downlink/ping', '', 1, 1 + a.n));
+        else if (a.what === 'diag') cloud.push('downlink/diag', `diag ${a.n}`);
+        else if (a.what === 'meta') cloud.push(`downlink/meta/m${a.n}`, 'x');
+        else cloud.push(`downlink/new/${a.n}`, 'x');
+        return;
+      }
+      case 'redirect':
+        cloud.push('downlink/redirect', red[a.i]!);
+        return;
+      case 'ota': {
+        const n = String(++offerN);
+        const base =
+          a.url === 'http' ? 'http://fra1.blynk.cloud/fw.bin' : a.url === 'foreign' ? 'https://evil.example/fw.bin' : a.url === 'slow' ? 'https://fra1.blynk.cloud/slow.bin' : 'https://fra1.blynk.cloud/fw.bin';
+        const url = `${base}?n=${n}${a.url === 'token' ? `&t=${TOKEN}` : ''}`;
+        const body = a.url === 'slow' ? new Uint8Array(a.size) : okBody;
+        hal.http?.serve(url, a.url === 'slow' ? { body, chunkSize: 1, intervalMs: 29_000 } : { body });
+        if (otaMode === 'async-false' || otaMode === 'weird') declinedOffers.add(n);
+        cloud.push('downlink/ota/json', JSON.stringify({ url, size: body.length, ver: `2.0.${n}` }));
+        return;
+      }
+      case 'garbage':
+        cloud.send(Uint8Array.from(a.bytes));
+        return;
+      case 'overdeclare':
+        cloud.send(Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0x7f, 0, 3, 0x61, 0x2f, 0x62));
+        return;
+      case 'oversize':
+        cloud.send(publish('downlink/ds/big', 'x'.repeat(a.size)));
+        return;
+      case 'partial':
+        cloud.partial(publish('downlink/ds/p', 'y'.repeat(40)), a.n);
+        return;
+      case 'trickle':
+        cloud.trickle(publish('downlink/ds/t', 'z'.repeat(300)), a.everyMs);
+        return;
+      case 'cut':
+        cloud.cut(a.how);
+        return;
+      case 'early':
+        cloud.send(Uint8Array.of(0xd0, 0x00, 0x90, 0x03, 0x00, 0x01, 0x00));
+        return;
+      case 'network':
+        hal.network.set(a.up);
+        return;
+      case 'app':
+        switch (a.op) {
+          case 'start':
+          case 'stop':
+            appCalls++;
+            lastApp = a.op;
+            return app(() => (a.op === 'start' ? device.start() : device.stop()));
+          case 'write':
+            return app(() => device.write('Temp', 21.5));
+          case 'batch-null':
+            return app(() => device.writeBatch(null as never));
+          case 'batch-bad':
+            return app(() => device.writeBatch({ A: [1, undefined] as never }));
+          case 'on-write-bad':
+            return app(() => device.onWrite('N3', 42 as never));
+          case 'throw':
+            return app(() =>
+              device.onWrite('N1', () => {
+                throw new Error('handler threw');
+              }),
+            );
+          case 'reject':
+            return app(() =>
+              device.onWrite('N2', async () => {
+                throw new Error('handler rejected');
+              }),
+            );
+          case 'ota-async-false':
+            otaMode = 'async-false';
+            return app(() => device.onOta((async () => false) as never));
+          case 'ota-async-true':
+            otaMode = 'async-true';
+            return app(() => device.onOta((async () => true) as never));
+          case 'ota-weird':
+            otaMode = 'weird';
+            return app(() => device.onOta((() => 'yes') as never));
+        }
+    }
+  };
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    lastApp = 'start';
+    app(() => device.start());
+    for (const a of c.actions) {
+      act(a);
+      await settle(); // let the application's promises run (async handlers, onOta)
+      check();
+      if (v.length) return v;
+    }
+    // Liveness: the cloud behaves again. The application's last call decides where it ends.
+    cloud.connackMode = 'ok';
+    cloud.subackMode = 'ok';
+    cloud.answerPings = true;
+    cloud.refuse = false;
+    cloud.splitMax = 0;
+    hal.network.set(true);
+    const reboots = hal.device.reboots;
+    for (let i = 0; i < 240 && !(lastApp === 'start' && device.online); i++) {
+      advance(30_000);
+      await settle();
+      if (v.length) return v;
+    }
+    if (hal.device.reboots === reboots && hal.device.reboots === 0) {
+      if (lastApp === 'start' && !device.online) fail(`L1 not online 2 h after the cloud recovered (state ${device.state})`);
+      if (lastApp === 'stop' && device.state !== 'stopped') fail(`L2 not stopped after the last call stop() (state ${device.state})`);
+    }
+    await settle();
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    try {
+      (device as unknown as { dispose?: () => void }).dispose?.();
+    } catch {
+      // a dispose that throws is checked elsewhere
+    }
+  }
+  if (unhandled.length) fail(`I4 ${unhandled.length} rejection(s) escaped: ${String(unhandled[0])}`);
+  return found;
+}
+
+const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export function isBlynkError(x: unknown): x is BlynkError {
+  return x instanceof BlynkError;
+}
