@@ -26,6 +26,7 @@ export const ErrorCode = Object.freeze({
   PROTOCOL: 'PROTOCOL', // a well-formed packet the session did not expect
   OVERFLOW: 'OVERFLOW', // an incoming PUBLISH larger than the receive buffer was dropped
   SUBSCRIBE_REFUSED: 'SUBSCRIBE_REFUSED', // SUBACK 0x80
+  DUPLICATE_TOKEN: 'DUPLICATE_TOKEN', // closed by the cloud soon after connecting, again and again: another device uses the token (C-DUPLICATE)
 
   // Sending
   OFFLINE: 'OFFLINE', // not connected; nothing was sent
@@ -42,8 +43,9 @@ export const ErrorCode = Object.freeze({
   BAD_NAME: 'BAD_NAME', // an empty name, or one with '/', '#', '+' or NUL
   BAD_VALUE: 'BAD_VALUE', // a value that cannot be sent
   TIMEOUT: 'TIMEOUT', // no reply in time
-  HANDLER_FAILED: 'HANDLER_FAILED', // an application handler threw
+  HANDLER_FAILED: 'HANDLER_FAILED', // an application handler threw or its promise rejected (C-APP-1)
   BAD_PAYLOAD: 'BAD_PAYLOAD', // a downlink payload that could not be understood
+  IN_USE: 'IN_USE', // a second runtime on the same HAL and token (C-APP-3)
 
   // Blynk.Air OTA
   OTA_UNSUPPORTED: 'OTA_UNSUPPORTED', // the HAL has no HTTP client or OTA writer

@@ -1,16 +1,15 @@
-// The Blynk connection: an MQTT session plus what Blynk.Cloud asks of every device.
+// The Blynk connection: an MQTT session plus what Blynk.Cloud asks of every device. A driver:
+// the rules live in redirect-policy.ts (which endpoint, what to follow, when to fall back),
+// session/reconnect.ts (when to retry) and util/secrets.ts (what may leave the device).
 // - CONNECT as `device` with the token; on every CONNACK 0 subscribe `downlink/#` and publish
 //   `info/mcu`, pipelined (C-SESSION).
-// - Which endpoint: a redirect followed in this boot, else the one stored in flash, else the
-//   configured server; a stored endpoint that fails N times in a row is set aside for this
-//   boot (C-REDIRECT-4).
-// - `downlink/redirect` is handled here (C-REDIRECT); every other downlink goes to the device
-//   layer through `onDownlink`.
-// - Errors and log lines leave with the token scrubbed out (C-SECRETS).
+// - `downlink/redirect` is decided by the policy and carried out here: store, then reconnect
+//   (C-REDIRECT-3); every other downlink goes to the device layer through `onDownlink`.
+// - Every event payload, error and log line leaves with the token scrubbed out (C-SECRETS).
 
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { formatEndpoint, parseEndpoint, sameEndpoint, type Endpoint } from '../session/endpoint';
+import { formatEndpoint, type Endpoint } from '../session/endpoint';
 import { MqttSession, type StateChange } from '../session/session';
 import type { State } from '../session/state';
 import type { Counters } from '../session/counters';
@@ -20,7 +19,7 @@ import { Scrubber, maskToken } from '../util/secrets';
 import { utf8Decode } from '../util/utf8';
 import { resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config';
 import { EndpointStore } from './endpoint-store';
-import { RedirectGuard } from './redirect';
+import { RedirectPolicy } from './redirect-policy';
 
 export const TOPIC_REDIRECT = 'downlink/redirect';
 
@@ -42,6 +41,8 @@ export interface ClientEvents {
   network: boolean;
   /** The SUBACK for `downlink/#` arrived (granted QoS, or 0x80 if refused). */
   subscribed: readonly number[];
+  /** Another device seems to use this token (C-DUPLICATE); the runtime waits `waitMs` before it tries again. */
+  duplicate: { closes: number; waitMs: number };
 }
 
 export class BlynkClient {
@@ -54,27 +55,20 @@ export class BlynkClient {
   private readonly hal: Hal;
   private readonly session: MqttSession;
   private readonly store: EndpointStore;
-  private readonly guard: RedirectGuard;
+  private readonly policy: RedirectPolicy;
   private readonly scrubber: Scrubber;
-  /** The redirect target in use this boot (from flash at boot, or followed since). */
-  private redirected: Endpoint | undefined;
-  private redirectFailures = 0;
 
   constructor(hal: Hal, options: ConnectionOptions) {
     this.hal = hal;
     this.config = resolveConfig(options);
-    this.scrubber = new Scrubber(this.config.token);
-    this.log = new Logger(hal.log, this.config.logLevel, this.scrubber);
-    this.events.onListenerError = (event, e) => this.log.error(`a '${event}' listener threw: ${String(e)}`);
-    this.store = new EndpointStore(hal.storage, this.config.storageKey);
-    this.guard = new RedirectGuard(this.config.redirect);
-    const stored = this.store.get();
-    if (stored) {
-      const ep = parseEndpoint(stored.uri);
-      if (ep instanceof BlynkError) this.log.warn(`ignoring the stored endpoint: ${ep.message}`);
-      else this.redirected = ep;
-    }
     const c = this.config;
+    this.scrubber = new Scrubber(c.token);
+    this.log = new Logger(hal.log, c.logLevel, this.scrubber);
+    this.events.onListenerError = (event, e) => this.log.error(`a '${event}' listener failed: ${String(e)}`);
+    this.store = new EndpointStore(hal.storage, c.storageKey);
+    this.policy = new RedirectPolicy(c.redirect, c.server, c.token);
+    const ignored = this.policy.boot(this.store.get());
+    if (ignored) this.log.warn(`not using the endpoint stored in flash: ${ignored}`);
     this.session = new MqttSession(
       hal,
       {
@@ -83,15 +77,14 @@ export class BlynkClient {
         password: c.token,
         keepalive: c.keepalive,
         rxbuff: c.rxbuff,
+        drainLimit: c.drainLimit,
         maxPacket: c.maxPacket,
         connectTimeoutMs: c.connectTimeoutMs,
-        backoff: c.backoff,
-        stableAfterMs: c.stableAfterMs,
-        authRetryMs: c.authRetryMs,
+        reconnect: { backoff: c.backoff, stableAfterMs: c.stableAfterMs, authRetryMs: c.authRetryMs, duplicate: c.duplicate },
         closeTimeoutMs: c.closeTimeoutMs,
       },
       {
-        endpoint: () => this.redirected ?? c.server,
+        endpoint: () => this.policy.target(),
         online: () => this.sessionOnline(),
         message: (topic, bytes, start, end) => this.message(topic, bytes, start, end),
         attemptEnded: (ep, ok, e) => this.attemptEnded(ep, ok, e),
@@ -100,10 +93,9 @@ export class BlynkClient {
       this.scrubber,
     );
     this.session.events.onListenerError = this.events.onListenerError;
-    this.session.events.on('state', (s) => this.events.emit('state', s));
-    this.session.events.on('error', (e) => this.events.emit('error', e));
-    this.session.events.on('network', (up) => this.events.emit('network', up));
-    this.session.events.on('subscribed', (g) => this.events.emit('subscribed', g));
+    for (const ev of ['state', 'error', 'network', 'subscribed', 'duplicate'] as const) {
+      this.session.events.on(ev, (v) => this.emit(ev, v as ClientEvents[typeof ev]));
+    }
     this.log.info(`device ${maskToken(c.token)}, template ${c.templateId}, server ${formatEndpoint(c.server)}`);
   }
 
@@ -124,9 +116,10 @@ export class BlynkClient {
     return this.session.endpoint;
   }
 
-  /** The endpoint stored in flash, if any. */
+  /** The endpoint stored in flash for this configuration (C-REDIRECT-7), if any. */
   get storedEndpoint(): string | undefined {
-    return this.store.get()?.uri;
+    const r = this.store.get();
+    return r && r.server === formatEndpoint(this.config.server) ? r.uri : undefined;
   }
 
   start(): void {
@@ -140,7 +133,7 @@ export class BlynkClient {
   /** Forget the stored endpoint; the next connection uses the configured server. */
   clearStoredEndpoint(): void {
     this.store.clear();
-    this.redirected = undefined;
+    this.policy.forget();
   }
 
   /** Publish at QoS 0. Null when it went out; OFFLINE, TOO_LARGE, BUSY errors otherwise. */
@@ -157,9 +150,19 @@ export class BlynkClient {
     return clean;
   }
 
-  /** The error with the token masked out of its message, in case anything let it in. */
+  /** The error with the token masked out of its message and detail, in case anything let it in. */
   scrub(e: BlynkError): BlynkError {
     return this.scrubber.error(e);
+  }
+
+  /** Emit an event with the token masked out of its payload (C-SECRETS). */
+  emit<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void {
+    this.events.emit(event, this.scrubber.value(value));
+  }
+
+  /** The scrubber for payloads the device layer emits. */
+  get secrets(): Scrubber {
+    return this.scrubber;
   }
 
   // ---- session hooks ----
@@ -177,7 +180,7 @@ export class BlynkClient {
     });
     const pub = this.session.publish('info/mcu', info);
     if (pub) this.report(pub);
-    this.events.emit('online', this.session.endpoint!);
+    this.emit('online', this.session.endpoint!);
   }
 
   private message(topic: string, bytes: Uint8Array, start: number, end: number): void {
@@ -189,28 +192,18 @@ export class BlynkClient {
   }
 
   private attemptEnded(ep: Endpoint, ok: boolean, e: BlynkError | undefined): void {
-    const r = this.redirected;
-    if (!r || !sameEndpoint(ep, r)) return;
-    if (ok) {
-      this.redirectFailures = 0;
-      return;
-    }
-    if (e?.code === ErrorCode.AUTH_FAILED) return; // a wrong token is not the endpoint's fault
-    if (++this.redirectFailures < this.config.redirect.fallbackAfter) return;
-    const from = formatEndpoint(r);
-    const to = formatEndpoint(this.config.server);
-    this.log.warn(`${from} failed ${this.redirectFailures} times in a row; falling back to ${to}`);
-    this.redirected = undefined; // the stored record stays until a new redirect replaces it
-    this.redirectFailures = 0;
-    this.events.emit('fallback', { from, to });
+    const f = this.policy.attemptEnded(ep, ok, e);
+    if (!f) return;
+    this.log.warn(`${f.from} failed ${f.failures} times in a row; falling back to ${f.to}`);
+    this.emit('fallback', { from: f.from, to: f.to });
   }
 
-  // ---- redirect (C-REDIRECT) ----
+  // ---- redirect: the policy decides, this carries it out ----
 
   private redirect(uri: string): void {
     const now = this.hal.clock.now();
     const current = this.session.endpoint;
-    const d = this.guard.decide(uri, current, now);
+    const d = this.policy.decide(uri, current, now);
     if (d instanceof BlynkError) {
       this.session.counters.redirectsRejected++;
       this.report(d);
@@ -222,22 +215,22 @@ export class BlynkClient {
     }
     const target = d.follow;
     const text = formatEndpoint(target);
-    this.guard.noteFollowed(now);
     let persisted = false;
     if (this.config.redirect.persist) {
       // Written BEFORE the reconnect (C-REDIRECT-3); a failure is reported and the redirect
       // still followed (C-REDIRECT-6). An identical record is not written again (flash wear).
-      persisted = this.store.get()?.uri === text || this.store.save(text);
+      const rec = this.policy.record(target);
+      const old = this.store.get();
+      persisted = (old?.uri === rec.uri && old.server === rec.server) || this.store.save(rec);
       if (!persisted) {
         this.session.counters.storageFailures++;
         this.report(err(ErrorCode.STORAGE_FAILED, `could not store the redirect to ${text} in flash`));
       }
     }
-    this.redirected = target;
-    this.redirectFailures = 0;
+    this.policy.followed(target, now);
     this.session.counters.redirects++;
     this.log.info(`redirected to ${text}${persisted ? '' : ' (not stored)'}`);
-    this.events.emit('redirect', { from: current ? formatEndpoint(current) : undefined, to: text, persisted });
+    this.emit('redirect', { from: current ? formatEndpoint(current) : undefined, to: text, persisted });
     this.session.reconnectNow('redirect');
   }
 }

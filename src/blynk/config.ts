@@ -4,9 +4,9 @@
 
 import type { LogLevel } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { DEFAULT_BACKOFF, type BackoffOptions } from '../session/backoff';
+import { DEFAULT_BACKOFF, DEFAULT_DUPLICATE, type BackoffOptions, type DuplicateOptions } from '../session/reconnect';
 import { parseEndpoint, type Endpoint } from '../session/endpoint';
-import { DEFAULT_ALLOWED_HOSTS, type RedirectPolicy } from './redirect';
+import { DEFAULT_ALLOWED_HOSTS, type RedirectRules } from './redirect-policy';
 
 export const DEFAULT_SERVER = 'mqtts://blynk.cloud:8883';
 
@@ -40,6 +40,10 @@ export interface ConnectionOptions {
   stableAfterMs?: number;
   /** Wait after the token was refused (CONNACK 4/5). Default 15 minutes. */
   authRetryMs?: number;
+  /** Another device on the token (C-DUPLICATE): early closes in a row (3), first wait (5 min), longest wait (30 min). */
+  duplicate?: Partial<DuplicateOptions>;
+  /** The largest incoming PUBLISH that is drained and dropped; larger is a protocol error. Default 16 KiB (at least rxbuff). */
+  drainLimit?: number;
   redirect?: {
     allowDowngrade?: boolean;
     /** Extra allowed hosts (exact, or ".domain"); blynk.cloud, *.blynk.cloud and the server's host are always allowed. */
@@ -69,8 +73,10 @@ export interface ResolvedConfig {
   backoff: BackoffOptions;
   stableAfterMs: number;
   authRetryMs: number;
+  duplicate: DuplicateOptions;
+  drainLimit: number;
   closeTimeoutMs: number;
-  redirect: RedirectPolicy & { fallbackAfter: number; persist: boolean };
+  redirect: RedirectRules;
   subscribeQos: 0 | 1;
   storageKey: string;
   logLevel: LogLevel;
@@ -146,6 +152,14 @@ export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
     backoff,
     stableAfterMs: int(o.stableAfterMs, 60_000, 0, 86_400_000, 'stableAfterMs'),
     authRetryMs: int(o.authRetryMs, 15 * 60_000, 1000, 86_400_000, 'authRetryMs'),
+    duplicate: {
+      after: int(o.duplicate?.after, DEFAULT_DUPLICATE.after, 2, 100, 'duplicate.after'),
+      waitMs: int(o.duplicate?.waitMs, DEFAULT_DUPLICATE.waitMs, 1000, 86_400_000, 'duplicate.waitMs'),
+      capMs: int(o.duplicate?.capMs, Math.max(DEFAULT_DUPLICATE.capMs, o.duplicate?.waitMs ?? 0), 1000, 86_400_000, 'duplicate.capMs'),
+    },
+    // 16 KiB drains in 16 s even at 1 KB/s, well inside the 67.5 s a keepalive allows; a cloud set
+    // up for larger messages than this device takes stays connected, and a length beyond it is an attack or a bug.
+    drainLimit: int(o.drainLimit, Math.max(16_384, rxbuff), rxbuff, 1 << 24, 'drainLimit'),
     closeTimeoutMs: 5000,
     redirect: {
       allowDowngrade: o.redirect?.allowDowngrade ?? false,

@@ -5,8 +5,10 @@
 //   device.start();
 //   device.write('Temperature', 21.7);
 //
-// Uplinks return null when the message went out, or a typed error (nothing thrown). Downlinks
-// go to handlers; a handler that throws is reported as an error event and changes nothing else.
+// Uplinks return null when the message went out, or a typed error (uplink.ts; nothing thrown).
+// Downlinks go to handlers; a handler that throws or rejects is reported as an error event and
+// changes nothing else (C-APP-1). start() and stop() can come in any order: the last one wins,
+// during a Blynk.Air download too (C-APP-2). One runtime per HAL and token (C-APP-3).
 
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
@@ -14,12 +16,14 @@ import { Emitter } from '../util/emitter';
 import { BlynkClient, type ClientEvents } from './client';
 import type { ConnectionOptions } from './config';
 import { Downlinks, type DownlinkHandlers } from './downlink';
-import { batchJson, checkListName, checkName, valueText, type BatchValue, type DatastreamValue, type Location } from './names';
-import { keptMessages, LatestValues } from './offline';
+import { checkName, type BatchValue, type DatastreamValue, type Location } from './names';
 import { OtaUpdater, type OtaOptions, type OtaProgress } from './ota';
-import { DEFAULT_RATE, RateLimiter, type RateOptions } from './rate';
-import { parseLocation, parseTime, type TimeInfo } from './replies';
+import { DEFAULT_OTA_RULES } from './ota-policy';
+import { DEFAULT_RATE, type RateOptions } from './rate';
+import type { TimeInfo } from './replies';
 import { Requests } from './requests';
+import { Uplink } from './uplink';
+import { isSecure } from '../session/endpoint';
 
 export interface DeviceOptions extends ConnectionOptions {
   hal: Hal;
@@ -41,45 +45,74 @@ export interface DeviceEvents extends ClientEvents {
   ping: undefined;
 }
 
-type Handler<T extends unknown[]> = (...args: T) => void;
+type Handler<T extends unknown[]> = (...args: T) => unknown;
+
+/** HALs with a live runtime, and the tokens each serves (C-APP-3: one runtime per HAL and token). */
+const inUse = new WeakMap<Hal, Set<string>>();
 
 export class BlynkDevice {
+  /** Like `new BlynkDevice(options)`, but a bad configuration or a HAL and token in use is returned as a typed error. */
+  static create(options: DeviceOptions): BlynkDevice | BlynkError {
+    try {
+      return new BlynkDevice(options);
+    } catch (e) {
+      return e instanceof BlynkError ? e : err(ErrorCode.CONFIG, String(e));
+    }
+  }
+
   private readonly hal: Hal;
   private readonly client: BlynkClient;
   private readonly emitter = new Emitter<DeviceEvents>();
-  private readonly keep: LatestValues<BatchValue> | undefined;
-  private readonly limiter: RateLimiter | undefined;
+  private readonly up: Uplink;
   private readonly requests: Requests;
   private readonly requestTimeoutMs: number;
   private readonly ota: OtaUpdater | undefined;
   private readonly downlinks: Downlinks;
+  private readonly token: string;
   private rebootPending = false;
   private rebooted = false;
+  private disposed = false;
 
+  /** Throws a CONFIG or IN_USE BlynkError for a configuration that cannot work (see create()). */
   constructor(options: DeviceOptions) {
-    const { hal } = options;
+    const hal = options?.hal;
+    if (!hal || typeof hal !== 'object') throw err(ErrorCode.CONFIG, 'options.hal is required');
     this.hal = hal;
     this.client = new BlynkClient(hal, options);
-    this.emitter.onListenerError = this.client.events.onListenerError;
-    const forward = <K extends keyof ClientEvents>(ev: K) => this.client.events.on(ev, (v) => this.emitter.emit(ev, v as DeviceEvents[K]));
-    for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network', 'subscribed'] as const) forward(ev);
-    if (options.offline === 'keep-latest') this.keep = new LatestValues<BatchValue>(options.maxDatastreams ?? 64);
-    if (options.rate !== false) this.limiter = new RateLimiter({ ...DEFAULT_RATE, ...(options.rate ?? {}) }, hal.clock.now());
+    this.token = this.client.config.token;
+    const tokens = inUse.get(hal) ?? new Set<string>();
+    if (tokens.has(this.token)) throw err(ErrorCode.IN_USE, 'another BlynkDevice already runs on this HAL with this token; dispose() it first');
+    tokens.add(this.token);
+    inUse.set(hal, tokens);
+    const reportListener = (event: string, e: unknown) => {
+      if (event === 'error') this.client.log.error(`an 'error' listener failed: ${String(e)}`);
+      else this.client.report(err(ErrorCode.HANDLER_FAILED, `a '${event}' listener failed: ${e instanceof Error ? e.message : String(e)}`));
+    };
+    this.emitter.onListenerError = reportListener;
+    this.client.events.onListenerError = reportListener;
+    for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network', 'subscribed', 'duplicate'] as const) {
+      this.client.events.on(ev, (v) => this.emitter.emit(ev, v as DeviceEvents[typeof ev]));
+    }
+    const keep = options.offline === 'keep-latest' ? (options.maxDatastreams ?? 64) : undefined;
+    this.up = new Uplink(this.client, hal.clock, keep, options.rate === false ? undefined : { ...DEFAULT_RATE, ...(options.rate ?? {}) });
     this.requests = new Requests(hal.timers);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    const otaOptions: OtaOptions = { disconnect: true, stallTimeoutMs: 30_000, rebootDelayMs: 500, decisionTimeoutMs: 30_000, ...DEFAULT_OTA_RULES, ...(options.ota || {}) };
     if (options.ota !== false) {
-      const fw = this.client.config.firmware;
+      const c = this.client.config;
       this.ota = new OtaUpdater(
         hal,
         {
-          firmware: fw,
+          firmware: c.firmware,
+          allowHosts: c.redirect.allowHosts,
+          secure: () => isSecure((this.client.endpoint ?? c.server).scheme) || isSecure(c.server.scheme),
           pauseConnection: () => this.client.stop(),
           resumeConnection: () => this.client.start(),
           progress: (p) => this.otaProgress(p),
           report: (e) => this.client.report(e),
           log: (m) => this.client.log.info(m),
         },
-        { disconnect: true, stallTimeoutMs: 30_000, rebootDelayMs: 500, ...(options.ota ?? {}) },
+        otaOptions,
       );
     }
     this.downlinks = new Downlinks({
@@ -89,9 +122,11 @@ export class BlynkDevice {
       ota: this.ota,
       emitPing: () => this.emitter.emit('ping', undefined),
       reboot: () => this.rebootCleanly(),
+      timers: hal.timers,
+      otaDecisionMs: otaOptions.decisionTimeoutMs,
     });
     this.client.onDownlink = (topic, bytes, start, end) => this.downlinks.dispatch(topic, bytes, start, end);
-    this.client.events.on('online', () => this.flushKept());
+    this.client.events.on('online', () => this.up.flushKept());
     this.client.events.on('state', (s) => {
       if (this.rebootPending && s.to === 'stopped') this.reboot();
     });
@@ -100,12 +135,23 @@ export class BlynkDevice {
   // ---- life cycle and status ----
 
   start(): void {
+    if (this.disposed) return;
+    this.ota?.appTookControl();
     this.client.start();
   }
 
   /** Disconnect cleanly and stay offline until start(). */
   stop(): void {
+    this.ota?.appTookControl();
     this.client.stop();
+  }
+
+  /** Stop for good and free the HAL and token for another BlynkDevice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.stop();
+    this.disposed = true;
+    inUse.get(this.hal)?.delete(this.token);
   }
 
   get state(): string {
@@ -126,6 +172,7 @@ export class BlynkDevice {
     return e ? `${e.scheme}://${e.host}:${e.port}${e.path}` : undefined;
   }
 
+  /** The endpoint a redirect stored in flash under this configuration, if any. */
   get storedEndpoint(): string | undefined {
     return this.client.storedEndpoint;
   }
@@ -137,254 +184,156 @@ export class BlynkDevice {
 
   /** Values kept while offline, waiting to be sent (keep-latest mode). */
   get pending(): number {
-    return this.keep?.size ?? 0;
+    return this.up.pending;
   }
 
-  /** Listen to an event; returns a function that stops listening. */
-  on<K extends keyof DeviceEvents>(event: K, fn: (value: DeviceEvents[K]) => void): () => void {
-    return this.emitter.on(event, fn);
+  /** Listen to an event; returns a function that stops listening. A listener that is not a function is reported (BAD_VALUE). */
+  on<K extends keyof DeviceEvents>(event: K, fn: (value: DeviceEvents[K]) => unknown): () => void {
+    if (typeof fn !== 'function') {
+      this.client.report(notAFunction(`on('${String(event)}')`));
+      return () => undefined;
+    }
+    return this.emitter.on(event, fn as (value: DeviceEvents[K]) => void);
   }
 
-  // ---- uplink (C-API) ----
+  // ---- uplink (C-API, uplink.ts) ----
 
   /** `ds/<name>` ← value as text; arrays are joined with NUL. */
   write(name: string, value: DatastreamValue): BlynkError | null {
-    const bad = checkName(name, 'datastream name');
-    if (bad) return bad;
-    const text = valueText(value);
-    if (text instanceof BlynkError) return text;
-    if (!this.client.online && this.keep) {
-      const kept = Array.isArray(value) ? value : typeof value === 'boolean' ? (value ? 1 : 0) : value;
-      return this.keep.keep(name, kept) ? null : err(ErrorCode.OFFLINE, `offline, and already keeping ${this.keep.capacity} datastreams`);
-    }
-    return this.send(`ds/${name}`, text);
+    return this.up.write(name, value);
   }
 
   /** `batch_ds` ← one JSON object for several datastreams (one message for the quota). Location goes as [lon, lat]. */
   writeBatch(values: Readonly<Record<string, BatchValue>>): BlynkError | null {
-    const json: Record<string, unknown> = {};
-    const names = Object.keys(values);
-    if (names.length === 0) return err(ErrorCode.BAD_VALUE, 'writeBatch needs at least one value');
-    for (const name of names) {
-      const bad = checkName(name, 'datastream name');
-      if (bad) return bad;
-      const v = batchJson(values[name]!);
-      if (v instanceof BlynkError) return v;
-      json[name] = v;
-    }
-    if (!this.client.online && this.keep) {
-      for (const name of names) if (!this.keep.keep(name, json[name] as BatchValue)) return err(ErrorCode.OFFLINE, 'offline, keep-latest is full');
-      return null;
-    }
-    return this.send('batch_ds', JSON.stringify(json));
+    return this.up.writeBatch(values);
   }
 
   erase(name: string): BlynkError | null {
-    return checkName(name, 'datastream name') ?? this.send(`ds/${name}/erase`, '');
+    return this.up.erase(name);
   }
 
   setProperty(name: string, property: string, value: DatastreamValue): BlynkError | null {
-    const bad = checkName(name, 'datastream name') ?? checkName(property, 'property name');
-    if (bad) return bad;
-    const text = valueText(value);
-    return text instanceof BlynkError ? text : this.send(`ds/${name}/prop/${property}`, text);
+    return this.up.setProperty(name, property, value);
   }
 
   eraseProperty(name: string, property: string): BlynkError | null {
-    return checkName(name, 'datastream name') ?? checkName(property, 'property name') ?? this.send(`ds/${name}/prop/${property}/erase`, '');
+    return this.up.eraseProperty(name, property);
   }
 
   /** `event/<code>` ← description (empty: the template's default text). */
   logEvent(code: string, description = ''): BlynkError | null {
-    if (typeof description !== 'string') return err(ErrorCode.BAD_VALUE, 'the event description must be text');
-    return checkName(code, 'event code') ?? this.send(`event/${code}`, description);
+    return this.up.logEvent(code, description);
   }
 
   setMetadata(name: string, value: string | number): BlynkError | null {
-    const text = valueText(value);
-    if (text instanceof BlynkError) return text;
-    return checkName(name, 'metadata name') ?? this.send(`meta/${name}`, text);
+    return this.up.setMetadata(name, value);
   }
 
   /** Ask for the server's values of these datastreams; replies arrive as writes (`downlink/ds/<name>`). */
   sync(...names: string[]): BlynkError | null {
-    return this.listRequest('get/ds', names, 'datastream name');
+    return this.up.listRequest('get/ds', names, 'datastream name');
   }
 
   /** Ask for every datastream that has "sync with latest server value" on. */
   syncAll(): BlynkError | null {
-    return this.send('get/ds/all', '');
+    return this.up.send('get/ds/all', '');
   }
 
   getMetadata(...names: string[]): BlynkError | null {
-    return this.listRequest('get/meta', names, 'metadata name');
+    return this.up.listRequest('get/meta', names, 'metadata name');
   }
 
   /** Ask for the time; the reply goes to onTime handlers (or use requestTime). */
   getTime(): BlynkError | null {
-    return this.send('get/utc/all/json', '');
+    return this.up.send('get/utc/all/json', '');
   }
 
   /** Ask for the location; the reply goes to onLocation handlers (or use requestLocation). */
   getLocation(): BlynkError | null {
-    return this.send('get/loc/all', '');
+    return this.up.send('get/loc/all', '');
   }
 
-  // ---- the same requests as promises (TIMEOUT after requestTimeoutMs) ----
+  // ---- the same requests as promises (requests.ts; TIMEOUT after requestTimeoutMs) ----
 
   requestValues(names: readonly string[], timeoutMs = this.requestTimeoutMs): Promise<Record<string, string>> {
-    return this.collect('downlink/ds/', names, () => this.sync(...names), timeoutMs, 'get/ds');
+    return this.requests.collect('downlink/ds/', names, () => this.sync(...names), timeoutMs, 'get/ds');
   }
 
   requestMetadata(names: readonly string[], timeoutMs = this.requestTimeoutMs): Promise<Record<string, string>> {
-    return this.collect('downlink/meta/', names, () => this.getMetadata(...names), timeoutMs, 'get/meta');
+    return this.requests.collect('downlink/meta/', names, () => this.getMetadata(...names), timeoutMs, 'get/meta');
   }
 
   requestTime(timeoutMs = this.requestTimeoutMs): Promise<TimeInfo> {
-    let got: TimeInfo | undefined;
-    return this.ask(
-      () => this.getTime(),
-      (topic, text) => {
-        if (topic !== 'downlink/utc/all/json') return false;
-        const t = parseTime(text);
-        if (t instanceof BlynkError) throw t;
-        got = t;
-        return true;
-      },
-      () => got!,
-      timeoutMs,
-      'get/utc/all/json',
-    );
+    return this.requests.time(() => this.getTime(), timeoutMs);
   }
 
   requestLocation(timeoutMs = this.requestTimeoutMs): Promise<Location> {
-    let got: Location | undefined;
-    return this.ask(
-      () => this.getLocation(),
-      (topic, text) => {
-        if (topic !== 'downlink/loc/all') return false;
-        const l = parseLocation(text);
-        if (l instanceof BlynkError) throw l;
-        got = l;
-        return true;
-      },
-      () => got!,
-      timeoutMs,
-      'get/loc/all',
-    );
+    return this.requests.location(() => this.getLocation(), timeoutMs);
   }
 
-  // ---- downlink handlers ----
+  // ---- downlink handlers (a handler that is not a function is a BlynkError, returned) ----
 
-  /** A handler for writes to one datastream (from the app, automations, or sync replies). Returns an unsubscribe. */
-  onWrite(name: string, fn: (value: string, name: string) => void): () => void {
-    const bad = checkName(name, 'datastream name');
-    if (bad) throw bad; // a programming error at setup time, not a runtime condition
-    return this.downlinks.onWrite(name, fn);
+  /** The handler for writes to one datastream (from the app, automations, or sync replies); replaces an earlier one. */
+  onWrite(name: string, fn: (value: string, name: string) => unknown): BlynkError | null {
+    const bad = checkName(name, 'datastream name') ?? (typeof fn === 'function' ? null : notAFunction(`onWrite('${String(name)}')`));
+    if (bad) return this.client.report(bad);
+    this.downlinks.onWrite(name, fn as (value: string, name: string) => void);
+    return null;
+  }
+
+  /** Remove the handler of one datastream. */
+  offWrite(name: string): void {
+    this.downlinks.offWrite(name);
   }
 
   /** Writes to datastreams without a handler of their own. */
-  onAnyWrite(fn: Handler<[name: string, value: string]>): void {
-    this.downlinks.set('anyWrite', fn);
+  onAnyWrite(fn: Handler<[name: string, value: string]>): BlynkError | null {
+    return this.handler('anyWrite', fn);
   }
 
-  onMeta(fn: Handler<[name: string, value: string]>): void {
-    this.downlinks.set('meta', fn);
+  onMeta(fn: Handler<[name: string, value: string]>): BlynkError | null {
+    return this.handler('meta', fn);
   }
 
-  onTime(fn: Handler<[time: TimeInfo]>): void {
-    this.downlinks.set('time', fn);
+  onTime(fn: Handler<[time: TimeInfo]>): BlynkError | null {
+    return this.handler('time', fn);
   }
 
-  onLocation(fn: Handler<[location: Location]>): void {
-    this.downlinks.set('location', fn);
+  onLocation(fn: Handler<[location: Location]>): BlynkError | null {
+    return this.handler('location', fn);
   }
 
   /** Replaces the default (a clean disconnect, then the HAL's reboot). */
-  onReboot(fn: Handler<[]>): void {
-    this.downlinks.set('reboot', fn);
+  onReboot(fn: Handler<[]>): BlynkError | null {
+    return this.handler('reboot', fn);
   }
 
   /** The cloud asks the device to go back to provisioning (the default only logs it). */
-  onReconfigure(fn: Handler<[]>): void {
-    this.downlinks.set('reconfigure', fn);
+  onReconfigure(fn: Handler<[]>): BlynkError | null {
+    return this.handler('reconfigure', fn);
   }
 
   /** Server diagnostics text (the default logs it). */
-  onDiag(fn: Handler<[text: string]>): void {
-    this.downlinks.set('diag', fn);
+  onDiag(fn: Handler<[text: string]>): BlynkError | null {
+    return this.handler('diag', fn);
   }
 
-  /** See each Blynk.Air offer first; return false to decline it. */
-  onOta(fn: DownlinkHandlers['ota']): void {
-    this.downlinks.set('ota', fn);
+  /** See each Blynk.Air offer first; answer false (or a promise of false) to decline it. */
+  onOta(fn: DownlinkHandlers['ota']): BlynkError | null {
+    return this.handler('ota', fn);
   }
 
   /** Any other `downlink/...` topic (the API grows over time). */
-  onDownlink(fn: Handler<[topic: string, text: string]>): void {
-    this.downlinks.set('other', fn);
+  onDownlink(fn: Handler<[topic: string, text: string]>): BlynkError | null {
+    return this.handler('other', fn);
   }
 
   // ---- internals ----
 
-  private send(topic: string, payload: string, force = false): BlynkError | null {
-    if (!this.client.online) return err(ErrorCode.OFFLINE, 'not connected');
-    if (this.limiter) {
-      const now = this.hal.clock.now();
-      if (force) this.limiter.force(now);
-      else if (!this.limiter.take(now)) return err(ErrorCode.RATE_LIMITED, 'over the message rate; nothing was sent');
-    }
-    return this.client.publish(topic, payload);
-  }
-
-  private listRequest(topic: string, names: readonly string[], what: string): BlynkError | null {
-    if (names.length === 0) return err(ErrorCode.BAD_NAME, `at least one ${what} is needed`);
-    for (const n of names) {
-      const bad = checkListName(n, what);
-      if (bad) return bad;
-    }
-    return this.send(topic, names.join(','));
-  }
-
-  private ask<T>(send: () => BlynkError | null, see: (topic: string, text: string) => boolean, result: () => T, timeoutMs: number, what: string): Promise<T> {
-    const waiting = this.requests.wait(see, result, timeoutMs, what);
-    const e = send();
-    if (e) {
-      // Not sent: fail now rather than at the timeout (the waiter times out unseen).
-      waiting.catch(() => undefined);
-      return Promise.reject(e);
-    }
-    return waiting;
-  }
-
-  private collect(prefix: string, names: readonly string[], send: () => BlynkError | null, timeoutMs: number, what: string): Promise<Record<string, string>> {
-    const want = new Set(names);
-    const got: Record<string, string> = {};
-    return this.ask(
-      send,
-      (topic, text) => {
-        if (!topic.startsWith(prefix)) return false;
-        const name = topic.slice(prefix.length);
-        if (!want.has(name)) return false;
-        got[name] = text;
-        want.delete(name);
-        return want.size === 0;
-      },
-      () => got,
-      timeoutMs,
-      what,
-    );
-  }
-
-  /** After info/mcu: send what was kept offline, in one batch_ds where possible. */
-  private flushKept(): void {
-    if (!this.keep || this.keep.size === 0) return;
-    for (const [topic, payload] of keptMessages(this.keep.take(), this.client.config.maxPacket)) this.sendKept(topic, payload);
-  }
-
-  private sendKept(topic: string, payload: string): void {
-    const e = this.send(topic, payload, true);
-    if (e) this.client.report(err(e.code, `could not send a value kept offline: ${e.message}`));
+  private handler<K extends keyof DownlinkHandlers>(kind: K, fn: unknown): BlynkError | null {
+    if (typeof fn !== 'function') return this.client.report(notAFunction(`the ${kind} handler`));
+    this.downlinks.set(kind, fn as DownlinkHandlers[K]);
+    return null;
   }
 
   private rebootCleanly(): void {
@@ -407,7 +356,11 @@ export class BlynkDevice {
   }
 
   private otaProgress(p: OtaProgress): void {
-    this.emitter.emit('ota', p);
+    this.emitter.emit('ota', this.client.secrets.value(p));
     if (p.phase === 'done' && this.client.state !== 'stopped') this.client.stop();
   }
+}
+
+function notAFunction(what: string): BlynkError {
+  return err(ErrorCode.BAD_VALUE, `${what} needs a function`);
 }

@@ -1,10 +1,13 @@
 // Where each `downlink/...` topic goes (reference section 4). Datastream writes are looked up
 // by their whole topic, so dispatching one to its handler allocates nothing but its value string. Handlers
-// are application code: one that throws is reported (HANDLER_FAILED) and the connection is
-// not affected.
+// are application code: one that throws, or whose promise rejects, is reported (HANDLER_FAILED)
+// and the connection is not affected (C-APP-1). onOta may answer with a boolean or a promise of
+// one, awaited with a deadline; anything else declines the offer (C-OTA-2).
 
+import type { Timers } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import type { Logger } from '../util/log';
+import { callSafely, isThenable, settle } from '../util/safe';
 import { utf8Decode } from '../util/utf8';
 import type { Location } from './names';
 import { parseOffer, type OtaOffer, type OtaUpdater } from './ota';
@@ -22,8 +25,8 @@ export interface DownlinkHandlers {
   reboot?: () => void;
   reconfigure?: () => void;
   diag?: (text: string) => void;
-  /** Return false to decline the offer. */
-  ota?: (offer: OtaOffer) => boolean | void;
+  /** Return false (or a promise of false) to decline the offer; true, nothing, or a promise of true accepts it. */
+  ota?: (offer: OtaOffer) => boolean | void | Promise<boolean | void>;
   other?: (topic: string, text: string) => void;
 }
 
@@ -34,6 +37,9 @@ export interface DownlinkContext {
   ota: OtaUpdater | undefined;
   emitPing(): void;
   reboot(): void;
+  timers: Timers;
+  /** How long an asynchronous onOta may take to decide. */
+  otaDecisionMs: number;
 }
 
 interface WriteHandler {
@@ -54,18 +60,19 @@ export class Downlinks {
   // Keyed by the whole topic, holding the name too: no slicing per message.
   private readonly writes = new Map<string, WriteHandler>();
   private readonly handlers: DownlinkHandlers = {};
+  /** An offer waiting for an asynchronous onOta. */
+  private deciding = false;
 
   constructor(ctx: DownlinkContext) {
     this.ctx = ctx;
   }
 
-  onWrite(name: string, fn: (value: string, name: string) => void): () => void {
-    const topic = DS + name;
-    const h = { name, fn };
-    this.writes.set(topic, h);
-    return () => {
-      if (this.writes.get(topic) === h) this.writes.delete(topic);
-    };
+  onWrite(name: string, fn: (value: string, name: string) => void): void {
+    this.writes.set(DS + name, { name, fn });
+  }
+
+  offWrite(name: string): void {
+    this.writes.delete(DS + name);
   }
 
   set<K extends keyof DownlinkHandlers>(kind: K, fn: DownlinkHandlers[K]): void {
@@ -84,12 +91,19 @@ export class Downlinks {
       return;
     }
     const value = utf8Decode(bytes, start, end);
+    let r: unknown;
     try {
-      own.fn(value, own.name);
+      r = own.fn(value, own.name);
     } catch (e) {
       this.failed(topic, e);
     }
+    if (r !== undefined && (typeof r === 'object' || typeof r === 'function')) this.watch(r, topic); // an async handler
     if (this.ctx.requests.waiting) this.ctx.requests.offer(topic, value);
+  }
+
+  /** An async handler's promise: its rejection is reported too. Kept out of dispatch(): a closure there would be an allocation per message on XS. */
+  private watch(r: unknown, topic: string): void {
+    settle(r, (e) => this.failed(topic, e));
   }
 
   private dispatchOther(topic: string, bytes: Uint8Array, start: number, end: number): void {
@@ -161,32 +175,60 @@ export class Downlinks {
       this.ctx.log.info(`firmware ${offer.ver} offered, which is what runs: nothing to do`);
       return;
     }
-    let accept: unknown = true;
-    if (this.handlers.ota) {
-      const fn = this.handlers.ota;
-      const ok = this.call('downlink/ota/json', () => (accept = fn(offer)));
-      if (!ok) return;
+    if (this.deciding || ota.busy) {
+      this.ctx.report(err(ErrorCode.OTA_BUSY, 'an update is already being decided or running'));
+      return;
     }
-    if (accept === false) {
+    const fn = this.handlers.ota;
+    if (!fn) return this.otaDecided(offer, true);
+    let threw = false;
+    const answer = callSafely(
+      () => fn(offer),
+      (e) => {
+        threw = true;
+        this.failed('downlink/ota/json', e);
+      },
+    );
+    if (threw) return;
+    if (!isThenable(answer)) return this.otaDecided(offer, answer);
+    // Asynchronous: wait for the answer, at most otaDecisionMs; one offer at a time meanwhile.
+    this.deciding = true;
+    let done = false;
+    const finish = (v: unknown) => {
+      if (done) return;
+      done = true;
+      this.deciding = false;
+      this.ctx.timers.clear(timer);
+      this.otaDecided(offer, v);
+    };
+    const timer = this.ctx.timers.set(() => {
+      if (done) return;
+      done = true;
+      this.deciding = false;
+      this.ctx.report(err(ErrorCode.OTA_REJECTED, `onOta did not answer within ${this.ctx.otaDecisionMs} ms; the update is declined`));
+    }, this.ctx.otaDecisionMs);
+    answer.then(finish, () => finish(false)); // a rejection was reported by callSafely; it declines
+  }
+
+  private otaDecided(offer: OtaOffer, answer: unknown): void {
+    if (answer === false) {
       this.ctx.log.info('firmware update declined by the application');
       return;
     }
-    const e = ota.start(offer);
+    if (answer !== true && answer !== undefined) {
+      this.ctx.report(err(ErrorCode.OTA_REJECTED, `onOta must answer true or false (or a promise of one), not ${typeof answer}; the update is declined`));
+      return;
+    }
+    const e = this.ctx.ota!.start(offer);
     if (e) this.ctx.report(e);
   }
 
-  /** Run application code; false if it threw (reported). */
-  private call(topic: string, fn: () => unknown): boolean {
-    try {
-      fn();
-      return true;
-    } catch (e) {
-      this.failed(topic, e);
-      return false;
-    }
+  /** Run application code; a throw or a rejection is reported. */
+  private call(topic: string, fn: () => unknown): void {
+    callSafely(fn, (e) => this.failed(topic, e));
   }
 
   private failed(topic: string, e: unknown): void {
-    this.ctx.report(err(ErrorCode.HANDLER_FAILED, `the handler for ${topic} threw: ${e instanceof Error ? e.message : String(e)}`));
+    this.ctx.report(err(ErrorCode.HANDLER_FAILED, `the handler for ${topic} failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 }

@@ -4,7 +4,10 @@
 // torn write or a power cut leaves the previous record valid, and loading picks the newest
 // slot that checks out.
 //
-// Record: 'B' 'E' | version 1 | seq u32 | length u16 | URI bytes (UTF-8) | crc32 u32 (of all before)
+// Record: 'B' 'E' | version 2 | seq u32 | length u16 | URI | length u16 | server URI | crc32 u32
+// (of all before). The server is the configured one the redirect was learned under: the policy
+// uses a record only under that same server (C-REDIRECT-7). Version 1 records (no server) are
+// ignored: nothing says which configuration they belong to.
 
 import type { Storage } from '../../hal/interfaces';
 import { crc32 } from '../util/crc32';
@@ -12,12 +15,18 @@ import { utf8Decode, utf8Encode } from '../util/utf8';
 
 const MAGIC0 = 0x42; // 'B'
 const MAGIC1 = 0x45; // 'E'
-const VERSION = 1;
+const VERSION = 2;
 const HEADER = 9;
 const MAX_URI = 512;
 
-export interface StoredEndpoint {
+export interface EndpointRecord {
+  /** The endpoint followed. */
   uri: string;
+  /** The configured server it was learned under. */
+  server: string;
+}
+
+export interface StoredEndpoint extends EndpointRecord {
   seq: number;
 }
 
@@ -35,16 +44,20 @@ export class EndpointStore {
 
   /** The stored endpoint URI, if a valid record exists. */
   get(): StoredEndpoint | undefined {
-    return this.current ? { uri: this.current.uri, seq: this.current.seq } : undefined;
+    const c = this.current;
+    return c ? { uri: c.uri, server: c.server, seq: c.seq } : undefined;
   }
 
   /** Write a new record to the other slot. False (and the old record still current) if the write failed. */
-  save(uri: string): boolean {
+  save(record: EndpointRecord): boolean {
+    const { uri, server } = record;
     const bytes = utf8Encode(uri);
-    if (bytes.length > MAX_URI) return false;
+    const sbytes = utf8Encode(server);
+    if (bytes.length > MAX_URI || sbytes.length > MAX_URI) return false;
     const seq = this.current ? (this.current.seq + 1) >>> 0 : 1;
     const slot: 0 | 1 = this.current?.slot === 0 ? 1 : 0;
-    const rec = new Uint8Array(HEADER + bytes.length + 4);
+    const body = HEADER + bytes.length + 2 + sbytes.length;
+    const rec = new Uint8Array(body + 4);
     rec[0] = MAGIC0;
     rec[1] = MAGIC1;
     rec[2] = VERSION;
@@ -52,7 +65,9 @@ export class EndpointStore {
     dv.setUint32(3, seq);
     dv.setUint16(7, bytes.length);
     rec.set(bytes, HEADER);
-    dv.setUint32(HEADER + bytes.length, crc32(rec, 0, HEADER + bytes.length));
+    dv.setUint16(HEADER + bytes.length, sbytes.length);
+    rec.set(sbytes, HEADER + bytes.length + 2);
+    dv.setUint32(body, crc32(rec, 0, body));
     let ok = false;
     try {
       ok = this.storage.set(this.keys[slot], rec);
@@ -60,7 +75,7 @@ export class EndpointStore {
       ok = false; // the HAL says set never throws; a broken one must not break a redirect
     }
     if (!ok) return false;
-    this.current = { uri, seq, slot };
+    this.current = { uri, server, seq, slot };
     return true;
   }
 
@@ -97,8 +112,11 @@ export class EndpointStore {
     if (rec[0] !== MAGIC0 || rec[1] !== MAGIC1 || rec[2] !== VERSION) return undefined;
     const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
     const len = dv.getUint16(7);
-    if (rec.length !== HEADER + len + 4) return undefined;
-    if (dv.getUint32(HEADER + len) !== crc32(rec, 0, HEADER + len)) return undefined;
-    return { uri: utf8Decode(rec, HEADER, HEADER + len), seq: dv.getUint32(3) };
+    if (rec.length < HEADER + len + 2 + 4) return undefined;
+    const slen = dv.getUint16(HEADER + len);
+    const body = HEADER + len + 2 + slen;
+    if (rec.length !== body + 4) return undefined;
+    if (dv.getUint32(body) !== crc32(rec, 0, body)) return undefined;
+    return { uri: utf8Decode(rec, HEADER, HEADER + len), server: utf8Decode(rec, HEADER + len + 2, body), seq: dv.getUint32(3) };
   }
 }

@@ -71,7 +71,10 @@ export function batchJson(v: BatchValue): unknown | BlynkError {
     return [v.lon, v.lat];
   }
   if (Array.isArray(v)) {
-    for (const x of v) if (typeof x === 'number' && !Number.isFinite(x)) return err(ErrorCode.BAD_VALUE, 'number values must be finite');
+    for (const x of v) {
+      if (typeof x === 'number' && !Number.isFinite(x)) return err(ErrorCode.BAD_VALUE, 'number values must be finite');
+      if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return err(ErrorCode.BAD_VALUE, `unsupported item type ${x === null ? 'null' : typeof x} in a multi-value`);
+    }
     return v;
   }
   if (typeof v === 'number' && !Number.isFinite(v)) return err(ErrorCode.BAD_VALUE, 'number values must be finite');

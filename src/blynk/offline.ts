@@ -46,42 +46,49 @@ const BATCH_TOPIC_BYTES = 8; // 'batch_ds', ASCII
  * `maxPacket`), a single one as a plain `ds/` write, and multi-value items, which have no
  * `batch_ds` form, as the `ds/` writes they would have been.
  */
-export function keptMessages(entries: readonly [string, BatchValue][], maxPacket: number): [string, string][] {
-  const out: [string, string][] = [];
+export function keptMessages(entries: readonly [string, BatchValue][], maxPacket: number): KeptMessage[] {
+  const out: KeptMessage[] = [];
   const batch: [string, BatchValue][] = [];
   for (const [name, value] of entries) {
     if (Array.isArray(value)) {
       const text = valueText(value as DatastreamValue);
-      if (!(text instanceof BlynkError)) out.push([`ds/${name}`, text]);
+      if (!(text instanceof BlynkError)) out.push({ topic: `ds/${name}`, payload: text, names: [name] });
     } else {
       batch.push([name, value]);
     }
   }
   if (batch.length === 1) {
     const [name, v] = batch[0]!;
-    out.push([`ds/${name}`, typeof v === 'string' ? v : String(v)]);
+    out.push({ topic: `ds/${name}`, payload: typeof v === 'string' ? v : String(v), names: [name] });
   } else if (batch.length > 1) {
-    for (const payload of batchPayloads(batch, maxPacket - 2 - BATCH_TOPIC_BYTES)) out.push([BATCH_TOPIC, payload]);
+    for (const [payload, names] of batchPayloads(batch, maxPacket - 2 - BATCH_TOPIC_BYTES)) out.push({ topic: BATCH_TOPIC, payload, names });
   }
   return out;
 }
 
+/** One message that sends kept values, and the datastreams it carries (put back if it cannot be sent). */
+export interface KeptMessage {
+  topic: string;
+  payload: string;
+  names: string[];
+}
+
 /** batch_ds JSON payloads of at most `limit` bytes each (one value over it goes alone, to be refused). */
-function batchPayloads(values: readonly [string, BatchValue][], limit: number): string[] {
-  const out: string[] = [];
+function batchPayloads(values: readonly [string, BatchValue][], limit: number): [string, string[]][] {
+  const out: [string, string[]][] = [];
   let cur: Record<string, unknown> = {};
-  let n = 0;
+  let names: string[] = [];
   for (const [k, v] of values) {
     const next = { ...cur, [k]: v };
-    if (n > 0 && utf8Encode(JSON.stringify(next)).length > limit) {
-      out.push(JSON.stringify(cur));
+    if (names.length > 0 && utf8Encode(JSON.stringify(next)).length > limit) {
+      out.push([JSON.stringify(cur), names]);
       cur = { [k]: v };
-      n = 1;
+      names = [k];
     } else {
       cur = next;
-      n++;
+      names.push(k);
     }
   }
-  if (n > 0) out.push(JSON.stringify(cur));
+  if (names.length > 0) out.push([JSON.stringify(cur), names]);
   return out;
 }

@@ -1,23 +1,20 @@
-// Blynk.Air (C-OTA): `downlink/ota/json` offers an image; check it is for us and fits, stream
-// it over HTTP(S) into the OTA partition, verify the length and the digest headers, then
-// reboot into it. Any failure aborts the writer, is reported with a typed error, and leaves
-// the device on the old firmware and back online. One update at a time.
+// Blynk.Air (C-OTA), the driver: `downlink/ota/json` offers an image; ota-policy.ts says
+// whether to take it and how long it may take; this streams it over HTTP(S) into the OTA
+// partition, verifies the length and the digest headers, then reboots into it. Any failure
+// (the deadline and the minimum rate included) aborts the writer, is reported with a typed
+// error, and leaves the device on the old firmware and back online, if this updater paused the
+// connection and the application has not taken over since. One update at a time.
 
 import type { Digest, Hal, HttpRequest, HttpResponseHead, OtaWriter, TimerHandle } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { equalBytes, fromBase64, fromHex, toHex } from '../util/encoding';
 import { Md5 } from '../util/md5';
 import { Sha256 } from '../util/sha256';
+import { checkOffer, downloadDeadlineMs, windowMinimum, type OtaOffer, type OtaRules } from './ota-policy';
 
-export interface OtaOffer {
-  url: string;
-  size: number;
-  type?: string;
-  ver?: string;
-  build?: string;
-}
+export type { OtaOffer } from './ota-policy';
 
-export type OtaPhase = 'offered' | 'skipped' | 'downloading' | 'verifying' | 'done' | 'failed';
+export type OtaPhase = 'downloading' | 'verifying' | 'done' | 'failed';
 
 export interface OtaProgress {
   phase: OtaPhase;
@@ -26,17 +23,23 @@ export interface OtaProgress {
   error?: BlynkError;
 }
 
-export interface OtaOptions {
+export interface OtaOptions extends OtaRules {
   /** Close the MQTT connection during the download to free memory (TLS twice is a lot for an ESP32). Default true. */
   disconnect: boolean;
   /** No data for this long fails the download. Default 30 s. */
   stallTimeoutMs: number;
   /** Wait after the image is complete before rebooting (lets logs and the clean disconnect go out). Default 500 ms. */
   rebootDelayMs: number;
+  /** How long an asynchronous onOta may take to answer. Default 30 s. */
+  decisionTimeoutMs: number;
 }
 
 export interface OtaHost {
   readonly firmware: { version: string; build: string; type: string };
+  /** Hosts an image may come from while MQTT runs over TLS (the redirect allow-list). */
+  readonly allowHosts: readonly string[];
+  /** MQTT runs over TLS. */
+  secure(): boolean;
   /** Stop MQTT cleanly (the download needs the memory), and bring it back. */
   pauseConnection(): void;
   resumeConnection(): void;
@@ -68,6 +71,20 @@ export function safeUrl(url: string): string {
   return q < 0 ? url : url.slice(0, q) + '?…';
 }
 
+interface Run {
+  offer: OtaOffer;
+  request?: HttpRequest;
+  writer?: OtaWriter;
+  received: number;
+  checks: Check[];
+  /** This updater paused the connection and still owns that decision. */
+  paused: boolean;
+  stall?: TimerHandle;
+  deadline?: TimerHandle;
+  rate?: TimerHandle;
+  windowStart: number;
+}
+
 interface Check {
   name: 'md5' | 'sha256';
   digest: Digest;
@@ -78,7 +95,7 @@ export class OtaUpdater {
   private readonly hal: Hal;
   private readonly host: OtaHost;
   private readonly opts: OtaOptions;
-  private running: { offer: OtaOffer; request?: HttpRequest; writer?: OtaWriter; received: number; checks: Check[]; paused: boolean; stall?: TimerHandle } | undefined;
+  private running: Run | undefined;
 
   constructor(hal: Hal, host: OtaHost, opts: OtaOptions) {
     this.hal = hal;
@@ -97,22 +114,15 @@ export class OtaUpdater {
     const http = this.hal.http;
     const writer = this.hal.ota;
     if (!http || !writer) return err(ErrorCode.OTA_UNSUPPORTED, 'this device has no HTTP client or OTA writer');
-    if (offer.type !== undefined && offer.type !== fw.type) {
-      return err(ErrorCode.OTA_REJECTED, `firmware type ${offer.type} is not ours (${fw.type})`, { type: offer.type });
-    }
     let capacity = 0;
     try {
       capacity = writer.capacity();
     } catch {
       capacity = 0;
     }
-    if (offer.size > capacity) {
-      return err(ErrorCode.OTA_REJECTED, `image of ${offer.size} bytes does not fit the ${capacity}-byte OTA partition`, {
-        size: offer.size,
-        limit: capacity,
-      });
-    }
-    const run = { offer, received: 0, checks: [] as Check[], paused: false };
+    const refused = checkOffer(offer, { firmwareType: fw.type, capacity, secure: this.host.secure(), allowHosts: this.host.allowHosts }, this.opts);
+    if (refused) return refused;
+    const run: Run = { offer, received: 0, checks: [], paused: false, windowStart: 0 };
     this.running = run;
     this.host.log(`OTA: downloading ${offer.ver ?? '?'} (${offer.size} bytes) from ${safeUrl(offer.url)}`);
     this.host.progress({ phase: 'downloading', offer, received: 0 });
@@ -121,8 +131,11 @@ export class OtaUpdater {
       this.host.pauseConnection();
     }
     this.armStall();
+    const deadline = downloadDeadlineMs(offer.size, this.opts);
+    run.deadline = this.hal.timers.set(() => this.fail(err(ErrorCode.OTA_DOWNLOAD, `not done within the ${Math.round(deadline / 1000)} s deadline`)), deadline);
+    this.armRate();
     try {
-      (run as { request?: HttpRequest }).request = http.get(offer.url, {
+      run.request = http.get(offer.url, {
         onResponse: (head) => this.guard(() => this.response(head)),
         onData: (chunk) => this.guard(() => this.data(chunk)),
         onDone: () => this.guard(() => this.done()),
@@ -132,6 +145,11 @@ export class OtaUpdater {
       this.fail(err(ErrorCode.OTA_DOWNLOAD, `download could not start: ${String(e)}`));
     }
     return null;
+  }
+
+  /** The application called start() or stop(): from now on the connection is its call, not ours. */
+  appTookControl(): void {
+    if (this.running) this.running.paused = false;
   }
 
   /** A same-version offer is a no-op. */
@@ -154,6 +172,26 @@ export class OtaUpdater {
     if (!run) return;
     this.hal.timers.clear(run.stall);
     run.stall = this.hal.timers.set(() => this.fail(err(ErrorCode.OTA_DOWNLOAD, `no data for ${this.opts.stallTimeoutMs} ms`)), this.opts.stallTimeoutMs);
+  }
+
+  // Every window must bring a minimum of bytes (ota-policy.ts): a trickle is cut after one window.
+  private armRate(): void {
+    const run = this.running;
+    if (!run) return;
+    run.windowStart = run.received;
+    run.rate = this.hal.timers.set(() => {
+      if (this.running !== run) return;
+      const got = run.received - run.windowStart;
+      const min = windowMinimum(this.opts);
+      if (got < min) this.fail(err(ErrorCode.OTA_DOWNLOAD, `${got} bytes in ${this.opts.rateWindowMs / 1000} s, under the minimum of ${min}`));
+      else this.armRate();
+    }, this.opts.rateWindowMs);
+  }
+
+  private clearTimers(run: Run): void {
+    this.hal.timers.clear(run.stall);
+    this.hal.timers.clear(run.deadline);
+    this.hal.timers.clear(run.rate);
   }
 
   private response(head: HttpResponseHead): void {
@@ -218,7 +256,7 @@ export class OtaUpdater {
       }
     }
     run.writer!.complete(); // throws -> guard -> OTA_WRITE
-    this.hal.timers.clear(run.stall);
+    this.clearTimers(run);
     this.host.log(`OTA: image ${run.offer.ver ?? ''} verified (${run.checks.map((c) => c.name).join(', ') || 'length only'}); rebooting`);
     this.host.progress({ phase: 'done', offer: run.offer, received: run.received });
     this.running = undefined;
@@ -229,7 +267,7 @@ export class OtaUpdater {
     const run = this.running;
     if (!run) return;
     this.running = undefined;
-    this.hal.timers.clear(run.stall);
+    this.clearTimers(run);
     try {
       run.request?.abort();
     } catch {

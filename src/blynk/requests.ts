@@ -1,9 +1,12 @@
-// Replies to requests (get/ds, get/meta, get/utc/all/json, get/loc/all) arrive as ordinary
-// downlinks. Besides the handlers, a request can be awaited: each pending request looks at
-// every downlink until it has what it wants, or fails with TIMEOUT.
+// The promise forms of the get/ requests (get/ds, get/meta, get/utc/all/json, get/loc/all).
+// Replies arrive as ordinary downlinks; besides the handlers, a request can be awaited: each
+// pending request looks at every downlink until it has what it wants, or fails with TIMEOUT.
+// A request that could not even be sent rejects at once with that error.
 
 import type { TimerHandle, Timers } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
+import type { Location } from './names';
+import { parseLocation, parseTime, type TimeInfo } from './replies';
 
 interface Pending {
   /** Look at a downlink; return true when the request is complete. */
@@ -63,10 +66,57 @@ export class Requests {
     }
   }
 
-  /** Fail a request that could not even be sent. */
+  /** Send with `send`, then wait for what `see` accepts. */
+  ask<T>(send: () => BlynkError | null, see: (topic: string, text: string) => boolean, result: () => T, timeoutMs: number, what: string): Promise<T> {
+    const waiting = this.wait(see, result, timeoutMs, what);
+    const e = send();
+    if (e) {
+      // Not sent: fail now rather than at the timeout (the waiter times out unseen).
+      waiting.catch(() => undefined);
+      return Promise.reject(e);
+    }
+    return waiting;
+  }
+
+  /** Values for every one of `names` under `prefix` (downlink/ds/, downlink/meta/). */
+  collect(prefix: string, names: readonly string[], send: () => BlynkError | null, timeoutMs: number, what: string): Promise<Record<string, string>> {
+    const want = new Set(names);
+    const got: Record<string, string> = {};
+    return this.ask(
+      send,
+      (topic, text) => {
+        if (!topic.startsWith(prefix)) return false;
+        const name = topic.slice(prefix.length);
+        if (!want.has(name)) return false;
+        got[name] = text;
+        want.delete(name);
+        return want.size === 0;
+      },
+      () => got,
+      timeoutMs,
+      what,
+    );
+  }
+
+  time(send: () => BlynkError | null, timeoutMs: number): Promise<TimeInfo> {
+    let got: TimeInfo | undefined;
+    return this.ask(send, (topic, text) => topic === 'downlink/utc/all/json' && (got = parsed(parseTime(text))) !== undefined, () => got!, timeoutMs, 'get/utc/all/json');
+  }
+
+  location(send: () => BlynkError | null, timeoutMs: number): Promise<Location> {
+    let got: Location | undefined;
+    return this.ask(send, (topic, text) => topic === 'downlink/loc/all' && (got = parsed(parseLocation(text))) !== undefined, () => got!, timeoutMs, 'get/loc/all');
+  }
+
   private remove(p: Pending): void {
     const i = this.pending.indexOf(p);
     if (i >= 0) this.pending.splice(i, 1);
     this.timers.clear(p.timer);
   }
+}
+
+/** A parsed reply, or throw its error (offer() turns it into a BAD_PAYLOAD rejection). */
+function parsed<T>(v: T | BlynkError): T {
+  if (v instanceof BlynkError) throw v;
+  return v;
 }

@@ -7,6 +7,11 @@
 // as soon as its varint is complete, before any of the body is buffered: an oversize PUBLISH
 // is drained (skipped as its bytes arrive) and reported, any other oversize packet is fatal.
 //
+// A drain is bounded (C-KEEPALIVE-2): a PUBLISH declaring more than `drainLimit` bytes is a
+// protocol error, not a drain, so no declared length can make the framer swallow what follows
+// it (PINGRESPs included) for hours. `completed` counts whole packets and finished drains: only
+// those prove the link alive, never the bytes of a packet still incomplete.
+//
 // Usage: feed(chunk), then call next() until it returns FRAME_NEED_MORE; only then feed the
 // next chunk. The packet (framer.packet, reused) and its payload range stay valid until the
 // next call to next() or feed().
@@ -38,6 +43,10 @@ export class Framer {
   error: BlynkError | null = null;
   /** Remaining length of the PUBLISH being dropped. */
   oversizeLength = 0;
+  /** Largest remaining length of a PUBLISH that is drained; anything larger is fatal. */
+  readonly drainLimit: number;
+  /** Whole packets and finished drains so far (what proves the link alive, C-KEEPALIVE-2). */
+  completed = 0;
 
   private readonly topics = new TopicCache();
   private src: Uint8Array = EMPTY;
@@ -57,8 +66,9 @@ export class Framer {
   private drainId = 0;
   private drainIdReady = false;
 
-  constructor(maxRemaining: number) {
+  constructor(maxRemaining: number, drainLimit = Math.max(16_384, maxRemaining)) {
     this.maxRemaining = maxRemaining;
+    this.drainLimit = Math.max(maxRemaining, drainLimit);
     this.ring = new Ring(maxRemaining + MAX_FIXED_HEADER);
   }
 
@@ -81,11 +91,6 @@ export class Framer {
     this.end = chunk.length;
   }
 
-  /** True while bytes of the fed chunk are still to be processed. */
-  get pending(): boolean {
-    return this.pos < this.end;
-  }
-
   next(): number {
     if (this.failed) return FRAME_ERROR;
     for (;;) {
@@ -93,6 +98,7 @@ export class Framer {
         const r = this.drain();
         if (r !== FRAME_NEED_MORE) return r;
         if (this.drainLeft > 0) return this.usedUp();
+        this.completed++; // a finished drain is a whole packet too
         continue;
       }
       if (this.pos >= this.end) return this.usedUp();
@@ -152,7 +158,9 @@ export class Framer {
     const e = publish
       ? decodePublish(header, src, bodyStart, remaining, this.packet, this.topics)
       : decodeBody(header, src, bodyStart, remaining, this.packet, this.topics);
-    return e ? this.fail(e) : FRAME_PACKET;
+    if (e) return this.fail(e);
+    this.completed++;
+    return FRAME_PACKET;
   }
 
   // Add to the packet started in the ring (at least one chunk byte left). Returns a status,
@@ -202,13 +210,15 @@ export class Framer {
     const headerLen = this.partHeader;
     this.partHeader = this.partTotal = 0;
     const e = decodeBody(header, ring.buf, at + headerLen, total - headerLen, this.packet, this.topics);
-    return e ? this.fail(e) : FRAME_PACKET;
+    if (e) return this.fail(e);
+    this.completed++;
+    return FRAME_PACKET;
   }
 
   private oversize(header: number, remaining: number): number {
-    if (header >>> 4 !== PacketType.PUBLISH) {
+    if (header >>> 4 !== PacketType.PUBLISH || remaining > this.drainLimit) {
       return this.fail(
-        err(ErrorCode.TOO_LARGE, `packet type ${header >>> 4} of ${remaining} bytes is over the ${this.maxRemaining}-byte receive buffer`, {
+        err(ErrorCode.TOO_LARGE, `packet type ${header >>> 4} of ${remaining} bytes is over the ${this.maxRemaining}-byte receive buffer${remaining > this.drainLimit ? ` and the ${this.drainLimit}-byte drain limit` : ''}`, {
           size: remaining,
           limit: this.maxRemaining,
         }),

@@ -58,6 +58,12 @@ function isIPv6(h: string): boolean {
 export function parseEndpoint(uri: string): Endpoint | BlynkError {
   if (typeof uri !== 'string') return invalid('not a string');
   const s = uri.trim();
+  // C-REDIRECT-8: no control or non-ASCII characters (a NUL or a control character would be stored
+  // verbatim and reach logs and the HAL's socket calls).
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) return invalid('control or non-ASCII characters');
+  }
   const sep = s.indexOf('://');
   if (sep <= 0) return invalid('no scheme');
   const scheme = SCHEMES[s.slice(0, sep).toLowerCase()];
@@ -90,6 +96,9 @@ export function parseEndpoint(uri: string): Endpoint | BlynkError {
     } else {
       host = rest;
     }
+    // A trailing dot names the same host (the DNS root): normalized away, so that
+    // fra1.blynk.cloud. is not a new endpoint (C-REDIRECT-8).
+    if (host.length > 1 && host.charCodeAt(host.length - 1) === 0x2e) host = host.slice(0, -1);
     if (!isHostName(host)) return invalid(host.length === 0 ? 'empty host' : 'bad host name');
   }
   let port = DEFAULT_PORTS[scheme];
@@ -101,7 +110,7 @@ export function parseEndpoint(uri: string): Endpoint | BlynkError {
   if (scheme === 'ws' || scheme === 'wss') {
     if (path.length === 0) path = DEFAULT_WS_PATH;
     if (!path.startsWith('/')) path = '/' + path;
-    if (path.indexOf('#') >= 0 || /\s/.test(path)) return invalid('bad path');
+    if (!/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*$/.test(path)) return invalid('bad path');
   } else {
     if (path.length > 0 && path !== '/') return invalid('a path needs a WebSocket scheme');
     path = '';

@@ -1,7 +1,7 @@
 // The session's configuration, what it asks of the layer above (hooks), and what it reports.
 
 import type { BlynkError } from '../errors';
-import type { BackoffOptions } from './backoff';
+import type { ReconnectOptions } from './reconnect';
 import type { Endpoint } from './endpoint';
 import type { State } from './state';
 
@@ -13,15 +13,14 @@ export interface SessionConfig {
   keepalive: number;
   /** Receive capacity: the largest incoming remaining length (C-LIMITS-3). */
   rxbuff: number;
+  /** The largest PUBLISH drained rather than treated as a protocol error (C-KEEPALIVE-2). */
+  drainLimit: number;
   /** The largest outgoing remaining length (C-LIMITS-2). */
   maxPacket: number;
   /** No CONNACK within this is a failure (C-CONN-4). */
   connectTimeoutMs: number;
-  backoff: BackoffOptions;
-  /** A connection up this long resets the backoff (C-RECONNECT-1). */
-  stableAfterMs: number;
-  /** Wait after CONNACK 4/5 (C-CONN-4). */
-  authRetryMs: number;
+  /** Backoff, stable period, auth wait, duplicate-token wait (reconnect.ts). */
+  reconnect: ReconnectOptions;
   /** How long to wait for a transport to confirm it closed before giving up on it. */
   closeTimeoutMs: number;
 }
@@ -53,4 +52,6 @@ export interface SessionEvents {
   network: boolean;
   /** A SUBACK: the granted QoS (or 0x80) per filter. */
   subscribed: readonly number[];
+  /** Another device seems to use the token (C-DUPLICATE): early closes in a row, and the wait. */
+  duplicate: { closes: number; waitMs: number };
 }

@@ -1,5 +1,8 @@
-// A minimal typed event emitter. A listener that throws does not stop the others, and never
-// reaches the code that emitted (a transport callback, a timer): it goes to `onListenerError`.
+// A minimal typed event emitter. A listener that throws (or returns a promise that rejects)
+// does not stop the others, and never reaches the code that emitted (a transport callback, a
+// timer): it goes to `onListenerError` (C-APP-1).
+
+import { callSafely } from './safe';
 
 type Listener<T> = (value: T) => void;
 
@@ -24,16 +27,14 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   emit<K extends keyof Events>(event: K, value: Events[K]): void {
     const list = this.listeners[event];
     if (!list || list.length === 0) return;
-    for (const fn of list.slice()) {
-      try {
-        fn(value);
-      } catch (e) {
-        try {
-          this.onListenerError?.(String(event), e);
-        } catch {
-          // nothing sensible is left to do with an error from the error reporter
-        }
-      }
+    for (const fn of list.slice()) callSafely(() => fn(value), (e) => this.listenerFailed(String(event), e));
+  }
+
+  private listenerFailed(event: string, e: unknown): void {
+    try {
+      this.onListenerError?.(event, e);
+    } catch {
+      // nothing sensible is left to do with an error from the error reporter
     }
   }
 

@@ -267,6 +267,7 @@ describe('defect 14: misuse throws or slips through (C-APP-3)', () => {
     const d = makeApiDevice();
     let r: unknown;
     expect(() => (r = d.device.onWrite('X', 42 as never))).not.toThrow();
+    expect(d.errors.map((e) => e.code)).toContain(ErrorCode.BAD_VALUE);
     expect(r).toBeInstanceOf(BlynkError);
     expect((r as BlynkError).code).toBe(ErrorCode.BAD_VALUE);
   });

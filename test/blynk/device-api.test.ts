@@ -220,7 +220,7 @@ describe('keptMessages (the offline flush)', () => {
     const msgs = keptMessages(entries, 1024);
     expect(msgs.length).toBeGreaterThan(1);
     const merged: Record<string, number> = {};
-    for (const [topic, payload] of msgs) {
+    for (const { topic, payload } of msgs) {
       expect(topic).toBe('batch_ds');
       expect(2 + 8 + Buffer.byteLength(payload)).toBeLessThanOrEqual(1024);
       Object.assign(merged, JSON.parse(payload));

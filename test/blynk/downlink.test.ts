@@ -21,11 +21,11 @@ describe('downlink dispatch (reference section 4)', () => {
   test('onAnyWrite gets writes to datastreams without their own handler; unsubscribe works', () => {
     const d = makeApiDevice();
     const got: string[] = [];
-    const off = d.device.onWrite('Power', () => got.push('own'));
+    d.device.onWrite('Power', () => got.push('own'));
     d.device.onAnyWrite((name, v) => got.push(`any ${name}=${v}`));
     push(d, 'downlink/ds/Power', '1');
     push(d, 'downlink/ds/Terminal', 'help');
-    off();
+    d.device.offWrite('Power');
     push(d, 'downlink/ds/Power', '0');
     expect(got).toEqual(['own', 'any Terminal=help', 'any Power=0']);
   });

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../src/errors';
 import type { OtaProgress } from '../../src/blynk/ota';
 import { makeApiDevice, type ApiDevice } from '../support/device';
 
-const URL = 'https://fw.example/static/fw.bin?token=secret-download-token';
+const URL = 'https://fra1.blynk.cloud/static/fw.bin?token=secret-download-token';
 
 function image(n: number): Uint8Array {
   const b = new Uint8Array(n);

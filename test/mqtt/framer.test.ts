@@ -64,7 +64,7 @@ describe('Framer: framing', () => {
     expect([f.packet.topic, Array.from(f.packet.payload)]).toEqual(['downlink/ds/Power', [0x31]]);
     expect(f.packet.payload.buffer).toBe(chunk.buffer);
     expect(f.next()).toBe(FRAME_NEED_MORE);
-    expect(f.pending).toBe(false);
+    expect(f.next()).toBe(FRAME_NEED_MORE); // the chunk is used up: nothing more comes out
     expect(f.ring.length).toBe(0);
   });
 
@@ -161,10 +161,36 @@ describe('Framer: framing', () => {
 });
 
 describe('Framer: C-LIMITS-3 oversize PUBLISH is drained and dropped', () => {
-  const HUGE = 1_000_000;
+  const HUGE = 1_000_000; // a drain limit this large is a configuration choice (the default is 16 KiB)
+
+  test('C-KEEPALIVE-2: a PUBLISH declaring more than the drain limit is fatal TOO_LARGE, not a drain', () => {
+    const f = new Framer(1024); // default drain limit 16 KiB
+    expect(f.drainLimit).toBe(16_384);
+    f.feed(concat(Uint8Array.of(0x30), varint(268_435_455), publish('downlink/ds/x', '1'), PINGRESP));
+    expect(f.next()).toBe(FRAME_ERROR);
+    expect(f.error?.code).toBe('TOO_LARGE');
+    const g = new Framer(1024);
+    g.feed(concat(Uint8Array.of(0x30), varint(16_384)));
+    expect(g.next()).toBe(FRAME_OVERSIZE); // at the limit: drained
+  });
+
+  test('C-KEEPALIVE-2: completed counts whole packets and finished drains, never a partial packet', () => {
+    const f = new Framer(1024);
+    const big = publish('downlink/ds/Big', new Uint8Array(3000));
+    const stream = concat(PINGRESP, big, publish('downlink/ds/a', '1'));
+    f.feed(stream.subarray(0, 2 + 2000)); // PINGRESP, then part of the drain
+    while (f.next() !== FRAME_NEED_MORE);
+    expect(f.completed).toBe(1);
+    f.feed(stream.subarray(2 + 2000, stream.length - 3)); // the drain ends; the last packet is partial
+    while (f.next() !== FRAME_NEED_MORE);
+    expect(f.completed).toBe(2);
+    f.feed(stream.subarray(stream.length - 3));
+    while (f.next() !== FRAME_NEED_MORE);
+    expect(f.completed).toBe(3);
+  });
 
   test('reported as soon as the length field is decoded, with nothing of the body buffered', () => {
-    const f = new Framer(1024);
+    const f = new Framer(1024, HUGE);
     const header = concat(Uint8Array.of(0x30), varint(HUGE)); // 30 c0 84 3d
     expect(header.length).toBe(4);
     for (let i = 0; i < header.length - 1; i++) {
@@ -180,7 +206,7 @@ describe('Framer: C-LIMITS-3 oversize PUBLISH is drained and dropped', () => {
   });
 
   test('a huge declared PUBLISH streams through while the ring stays empty; the next packet is fine', () => {
-    const f = new Framer(1024);
+    const f = new Framer(1024, HUGE);
     const body = publish('downlink/ds/Big', new Uint8Array(HUGE - 17)).subarray(4);
     expect(body.length).toBe(HUGE);
     const stream = concat(Uint8Array.of(0x30), varint(HUGE), body, publish('downlink/ds/Power', '1'), PINGRESP);

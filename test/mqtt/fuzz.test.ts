@@ -191,7 +191,7 @@ function drive(framer: Framer, chunks: Uint8Array[], fail: (why: string) => neve
       }
       if (framer.ring.length > framer.ring.capacity) fail(`ring holds ${framer.ring.length} > capacity ${framer.ring.capacity}`);
       if (r === FRAME_NEED_MORE) {
-        if (framer.pending) fail('NEED_MORE while the chunk still has bytes');
+        if (framer.next() !== FRAME_NEED_MORE) fail('NEED_MORE while the chunk still has bytes'); // asked again: nothing left
         break;
       }
       if (r === FRAME_ERROR) {

@@ -119,7 +119,8 @@ export function runFramer(framer: Framer, chunks: readonly Uint8Array[]): FrameE
       const r = framer.next();
       if (framer.ring.length > framer.ring.capacity) throw new Error('ring over capacity');
       if (r === FRAME_NEED_MORE) {
-        if (framer.pending) throw new Error('NEED_MORE with bytes of the chunk left');
+        // NEED_MORE must mean the chunk is used up: asked again without a new chunk, nothing comes out.
+        if (framer.next() !== FRAME_NEED_MORE) throw new Error('NEED_MORE with bytes of the chunk left');
         break;
       }
       events.push(describeResult(framer, r));

@@ -136,8 +136,8 @@ describe('defect 10: lax acknowledgements are protocol errors', () => {
     const subscribed: unknown[] = [];
     d.client.events.on('subscribed', (g) => subscribed.push(g));
     d.broker.subackFor = (id) => suback(id + 7, [0]);
-    bringOnline(d);
-    run(d, 1000);
+    d.client.start();
+    run(d, 5000);
     expect(subscribed).toEqual([]);
     expect(d.errors.map((e) => e.code)).toContain(ErrorCode.PROTOCOL);
   });
@@ -147,8 +147,8 @@ describe('defect 10: lax acknowledgements are protocol errors', () => {
     const subscribed: unknown[] = [];
     d.client.events.on('subscribed', (g) => subscribed.push(g));
     d.broker.subackFor = (id) => suback(id, [0, 0]);
-    bringOnline(d);
-    run(d, 1000);
+    d.client.start();
+    run(d, 5000);
     expect(subscribed).toEqual([]);
     expect(d.errors.map((e) => e.code)).toContain(ErrorCode.PROTOCOL);
   });

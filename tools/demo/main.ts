@@ -89,7 +89,8 @@ async function localDemo(): Promise<void> {
     const image = Buffer.concat([randomBytes(60_000), Buffer.from('\0blnkinf\0mcu\x001.1.0\0fw-type\0' + args.template + '\0\0')]);
     say.line('demo', `Blynk.Air ships firmware 1.1.0 (${image.length} bytes, sha256 ${createHash('sha256').update(image).digest('hex').slice(0, 16)}…)`);
     const before = emu.connections(token).length;
-    await emu.pushOta(token, { image: { data: image }, ver: '1.1.0', type: args.template });
+    // Over HTTPS: while MQTT runs on TLS the runtime refuses a plain-http image (C-OTA-2).
+    await emu.pushOta(token, { image: { data: image, https: true }, ver: '1.1.0', type: args.template });
     await until(() => run.reboots > 0, 20_000, 'the update and the reboot');
     await run.stop();
     const written = readFileSync(otaPath);

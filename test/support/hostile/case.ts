@@ -133,9 +133,8 @@ export async function runCase(c: Case, seed: number, opts: { all?: boolean } = {
   let onlineSince: number | undefined;
   let subscribedOnConn = 0;
   let authAt: number | undefined;
-  let appStoppedAt: number | undefined; // opens while stopped by the application are a violation
   let appCalls = 0;
-  let lastApp: 'start' | 'stop' | undefined;
+  let lastApp = 'start' as 'start' | 'stop';
   let opensWhenStopped = 0;
   const pushed = new Set<string>();
   const declinedOffers = new Set<string>();
@@ -347,7 +346,6 @@ export async function runCase(c: Case, seed: number, opts: { all?: boolean } = {
   const onUnhandled = (e: unknown) => unhandled.push(e);
   process.on('unhandledRejection', onUnhandled);
   try {
-    lastApp = 'start';
     app(() => device.start());
     for (const a of c.actions) {
       act(a);

@@ -103,7 +103,7 @@ export async function apiRequests(): Promise<void> {
   equal(e.code, 'TIMEOUT', 'a request without a reply');
 }
 
-const URL = 'https://fw.example/static/fw.bin';
+const URL = 'https://fra1.blynk.cloud/static/fw.bin';
 // md5 (hex) and sha256 (base64) of image(50_000), computed with node:crypto.
 const FW_MD5 = 'f69bc975ecdff220216c3db87ab6867a';
 const FW_SHA256 = 'wFkou8tb3RfcBpDOjJjQ2EW2CLWnFJQT8TQlzazVgvQ=';

@@ -1,0 +1,311 @@
+// One MQTT connection: the transport adapter, the packets that arrive on it and the packets we
+// send. The session (session.ts) decides when a link opens and closes; the link reports what
+// happened on the wire and checks what the broker sends against what MQTT 3.1.1 allows:
+// - CONNACK must be the first packet; Session Present must be 0 on a clean session and with any
+//   refusal [MQTT-3.2.2-1, MQTT-3.2.2-4];
+// - a SUBACK must answer a SUBSCRIBE we sent, with one code per filter, none above the QoS asked;
+// - only a whole packet or a finished drain proves the link alive (C-KEEPALIVE-2): the
+//   keepalive hears of it once per chunk that completed one;
+// - every QoS 1 PUBLISH is acknowledged before its handler runs (C-SESSION-4); QoS 2 is refused.
+// Nothing a transport callback triggers can throw back into the transport.
+
+import type { Hal, Transport, TransportEvents, TransportFailure } from '../../hal/interfaces';
+import { BlynkError, ErrorCode, err } from '../errors';
+import { encodeDisconnect, encodePingreq, encodePuback, encodePublish, encodeSubscribe } from '../mqtt/encode';
+import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_PACKET, Framer } from '../mqtt/framer';
+import { PacketType, type IncomingPacket, type Subscription } from '../mqtt/packets';
+import type { Counters } from './counters';
+import type { Endpoint } from './endpoint';
+import { connackError, transportError } from './failures';
+import { Keepalive } from './keepalive';
+import type { SessionConfig } from './types';
+
+/** What the link tells the session. */
+export interface LinkOwner {
+  /** The transport is open (CONNECT not yet sent). */
+  opened(): void;
+  /** CONNACK 0 arrived and checks out. */
+  accepted(): void;
+  /** The connection (or attempt) failed; `peerClosed` when the peer closed it without an error. */
+  failed(error: BlynkError, peerClosed: boolean): void;
+  /** The transport is gone after we asked it to close. */
+  closed(): void;
+  /** An error that does not end the connection. */
+  raise(error: BlynkError): void;
+  message(topic: string, bytes: Uint8Array, start: number, end: number): void;
+  subscribed(granted: readonly number[]): void;
+}
+
+const enum Phase {
+  IDLE,
+  OPENING,
+  HANDSHAKE,
+  ONLINE,
+  CLOSING,
+}
+
+export class Link {
+  private readonly hal: Hal;
+  private readonly config: SessionConfig;
+  private readonly counters: Counters;
+  private readonly owner: LinkOwner;
+  private readonly framer: Framer;
+  private readonly keepalive: Keepalive;
+  private readonly connectPacket: Uint8Array;
+  private transport: Transport | undefined;
+  private gen = 0;
+  private phase = Phase.IDLE;
+  private nextId = 1;
+  /** SUBSCRIBEs waiting for their SUBACK: id, then the QoS asked per filter. */
+  private readonly pendingSubs: { id: number; qos: number[] }[] = [];
+
+  constructor(hal: Hal, config: SessionConfig, connectPacket: Uint8Array, counters: Counters, owner: LinkOwner) {
+    this.hal = hal;
+    this.config = config;
+    this.connectPacket = connectPacket;
+    this.counters = counters;
+    this.owner = owner;
+    this.framer = new Framer(config.rxbuff, config.drainLimit);
+    this.keepalive = new Keepalive(hal.timers, hal.clock, {
+      sendPing: () => this.ping(),
+      dead: () => this.owner.failed(err(ErrorCode.KEEPALIVE_TIMEOUT, `no whole packet received for ${1.5 * config.keepalive} s`), false),
+    });
+  }
+
+  /** A transport exists (opening, open or closing). */
+  get active(): boolean {
+    return this.transport !== undefined;
+  }
+
+  /** The receive buffer's real capacity in bytes (what `rxbuff` in info/mcu reports). */
+  get rxbuff(): number {
+    return this.framer.maxRemaining;
+  }
+
+  open(ep: Endpoint): void {
+    const gen = ++this.gen;
+    this.framer.reset();
+    this.pendingSubs.length = 0;
+    this.phase = Phase.OPENING;
+    try {
+      this.transport = this.hal.transport.open(ep, this.events(gen));
+    } catch (e) {
+      this.transport = undefined;
+      this.phase = Phase.IDLE;
+      this.owner.failed(err(ErrorCode.CONNECT_FAILED, `transport open threw: ${String(e)}`), false);
+    }
+  }
+
+  /** Send CONNECT (the transport is open). */
+  handshake(): void {
+    this.phase = Phase.HANDSHAKE;
+    this.send(this.connectPacket);
+  }
+
+  /** CONNACK 0 was accepted by the session: watch the link from now on. */
+  startKeepalive(): void {
+    this.keepalive.start(this.config.keepalive * 1000);
+  }
+
+  /** Ask the transport to close (DISCONNECT first when `clean`); owner.closed() follows. */
+  close(clean: boolean): void {
+    const t = this.transport;
+    this.keepalive.stop();
+    if (!t) return;
+    if (clean && this.phase === Phase.ONLINE) this.send(encodeDisconnect());
+    this.phase = Phase.CLOSING;
+    try {
+      t.close();
+    } catch {
+      // a HAL whose close throws still owes us onClose; the session's close timeout covers it
+    }
+  }
+
+  /** Forget the transport (it never confirmed its close); its late callbacks are ignored. */
+  abandon(): void {
+    this.keepalive.stop();
+    this.transport = undefined;
+    this.phase = Phase.IDLE;
+    this.gen++;
+  }
+
+  publish(topic: string, payload: Uint8Array | string): BlynkError | null {
+    if (this.phase !== Phase.ONLINE) return err(ErrorCode.OFFLINE, 'not connected');
+    const packet = encodePublish({ topic, payload, qos: 0 }, this.config.maxPacket);
+    if (packet instanceof BlynkError) return packet;
+    if (!this.send(packet)) return err(ErrorCode.BUSY, 'the transport send queue is full');
+    this.counters.messagesOut++;
+    return null;
+  }
+
+  subscribe(subs: readonly Subscription[]): BlynkError | null {
+    if (this.phase !== Phase.ONLINE) return err(ErrorCode.OFFLINE, 'not connected');
+    const id = this.nextId;
+    this.nextId = id >= 0xffff ? 1 : id + 1;
+    const packet = encodeSubscribe(id, subs, this.config.maxPacket);
+    if (packet instanceof BlynkError) return packet;
+    if (!this.send(packet)) return err(ErrorCode.BUSY, 'the transport send queue is full');
+    this.pendingSubs.push({ id, qos: subs.map((s) => s.qos) });
+    return null;
+  }
+
+  // ---- transport callbacks ----
+
+  private events(gen: number): TransportEvents {
+    return {
+      onOpen: () => {
+        try {
+          if (gen === this.gen && this.phase === Phase.OPENING) this.owner.opened();
+        } catch (e) {
+          this.unexpected(e);
+        }
+      },
+      // The data path catches inline: a closure per chunk would be an allocation per chunk.
+      onData: (bytes) => {
+        try {
+          if (gen === this.gen) this.received(gen, bytes);
+        } catch (e) {
+          this.unexpected(e);
+        }
+      },
+      onDrain: () => undefined,
+      onClose: (failure, detail) => {
+        try {
+          if (gen === this.gen) this.transportClosed(failure, detail);
+        } catch (e) {
+          this.unexpected(e);
+        }
+      },
+    };
+  }
+
+  private unexpected(e: unknown): void {
+    const error = err(ErrorCode.INTERNAL, `unexpected exception: ${String(e)}`);
+    this.owner.raise(error);
+    this.owner.failed(error, false);
+  }
+
+  private transportClosed(failure: TransportFailure, detail: string | undefined): void {
+    const phase = this.phase;
+    this.abandon();
+    if (phase === Phase.CLOSING) this.owner.closed();
+    else if (phase !== Phase.IDLE) this.owner.failed(transportError(failure, detail, phase === Phase.OPENING), failure === 'closed');
+  }
+
+  private received(gen: number, bytes: Uint8Array): void {
+    if (this.phase !== Phase.HANDSHAKE && this.phase !== Phase.ONLINE) return;
+    this.counters.bytesIn += bytes.length;
+    const framer = this.framer;
+    const before = framer.completed;
+    framer.feed(bytes);
+    for (;;) {
+      const status = framer.next();
+      if (status === FRAME_NEED_MORE) break;
+      if (status === FRAME_PACKET) this.handle(framer.packet);
+      else if (status === FRAME_OVERSIZE) this.oversize(framer.oversizeLength);
+      else if (status === FRAME_OVERSIZE_ID) this.ackDropped(framer.packet);
+      else if (status === FRAME_ERROR) {
+        this.owner.failed(framer.error ?? err(ErrorCode.INTERNAL, 'framer failed without an error'), false);
+        return;
+      }
+      // Handling may have closed or replaced the connection.
+      if (gen !== this.gen || (this.phase !== Phase.HANDSHAKE && this.phase !== Phase.ONLINE)) return;
+    }
+    if (framer.completed !== before) this.keepalive.noteReceived();
+  }
+
+  private handle(p: IncomingPacket): void {
+    if (this.phase === Phase.HANDSHAKE) {
+      if (p.type !== PacketType.CONNACK) return this.protocol(`expected CONNACK, got packet type ${p.type}`);
+      if (p.sessionPresent) {
+        // [MQTT-3.2.2-4]: a refusal has Session Present 0; [MQTT-3.2.2-1]: so does a clean session.
+        return this.protocol(`CONNACK ${p.returnCode} with Session Present set on a clean session`, { returnCode: p.returnCode });
+      }
+      if (p.returnCode !== 0) return this.owner.failed(connackError(p.returnCode), false);
+      this.phase = Phase.ONLINE;
+      this.owner.accepted();
+      return;
+    }
+    switch (p.type) {
+      case PacketType.PUBLISH:
+        if (p.qos === 2) return this.owner.failed(err(ErrorCode.BAD_QOS, 'QoS 2 message on a QoS 0 subscription'), false);
+        if (p.qos === 1) this.puback(p.id); // acked before the handler runs: a throwing handler cannot block it
+        this.counters.messagesIn++;
+        try {
+          this.owner.message(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
+        } catch (e) {
+          this.owner.raise(err(ErrorCode.HANDLER_FAILED, `a message handler threw: ${String(e)}`));
+        }
+        return;
+      case PacketType.PINGRESP:
+        this.counters.pingsAnswered++;
+        return;
+      case PacketType.SUBACK:
+        return this.suback(p);
+      case PacketType.PUBACK:
+      case PacketType.UNSUBACK:
+        return; // harmless: our uplinks are QoS 0 and we never unsubscribe
+      default:
+        return this.protocol(`unexpected packet type ${p.type}`);
+    }
+  }
+
+  private suback(p: IncomingPacket): void {
+    const i = this.pendingSubs.findIndex((s) => s.id === p.id);
+    if (i < 0) return this.protocol(`SUBACK for packet id ${p.id}, which no SUBSCRIBE used`);
+    const asked = this.pendingSubs[i]!;
+    this.pendingSubs.splice(i, 1);
+    if (p.granted.length !== asked.qos.length) return this.protocol(`SUBACK with ${p.granted.length} codes for ${asked.qos.length} filters`);
+    for (let k = 0; k < p.granted.length; k++) {
+      const code = p.granted[k]!;
+      if (code === 0x80) {
+        this.owner.raise(err(ErrorCode.SUBSCRIBE_REFUSED, 'the server refused a subscription'));
+      } else if (code > asked.qos[k]!) {
+        return this.protocol(`SUBACK granted QoS ${code} above the ${asked.qos[k]} asked`);
+      }
+    }
+    this.owner.subscribed(p.granted);
+  }
+
+  private protocol(message: string, detail?: Record<string, number>): void {
+    this.owner.failed(err(ErrorCode.PROTOCOL, message, detail), false);
+  }
+
+  private oversize(size: number): void {
+    this.counters.overflowDrops++;
+    const limit = this.config.rxbuff;
+    this.owner.raise(err(ErrorCode.OVERFLOW, `dropped an incoming message of ${size} bytes (receive buffer ${limit})`, { size, limit }));
+  }
+
+  private ackDropped(p: IncomingPacket): void {
+    if (p.qos === 1) this.puback(p.id);
+    else this.owner.failed(err(ErrorCode.BAD_QOS, 'QoS 2 message on a QoS 0 subscription'), false);
+  }
+
+  // ---- sending ----
+
+  private send(bytes: Uint8Array): boolean {
+    const t = this.transport;
+    if (!t) return false;
+    let ok = false;
+    try {
+      ok = t.write(bytes);
+    } catch {
+      ok = false; // the HAL promises write never throws; a broken one must not break us
+    }
+    if (!ok) return false;
+    this.counters.bytesOut += bytes.length;
+    this.keepalive.noteSent();
+    return true;
+  }
+
+  private puback(id: number): void {
+    const ack = encodePuback(id);
+    if (ack instanceof BlynkError) return; // ids come from the decoder, which refuses 0
+    if (this.send(ack)) this.counters.pubacksSent++;
+  }
+
+  private ping(): void {
+    if (this.send(encodePingreq())) this.counters.pingsSent++;
+  }
+}

@@ -1,0 +1,121 @@
+// The reconnect rule, all in one place (C-RECONNECT-1/2, C-CONN-4, C-DUPLICATE). A pure policy:
+// the session tells it what happened (a connection came up; an attempt or a connection ended,
+// why, whether the network is up) and carries out the wait it returns.
+// - Network down: no attempts until it is back (C-RECONNECT-2).
+// - CONNACK 4/5 (the token is wrong): wait the auth interval, 15 minutes by default (C-CONN-4).
+// - Another device on the same token (C-DUPLICATE): the cloud keeps the newer connection, so two
+//   devices kick each other off. The signature is a connection closed by the peer before it
+//   became stable, `after` times in a row (3: one or two early closes happen when the cloud
+//   restarts or a region moves; three in a row within the stable period do not). Then wait
+//   minutes, not seconds (5 min, doubling to 30 min, with jitter so two devices do not stay in
+//   step): the other device keeps its connection, and this one finds out within one wait when
+//   the other goes away (its next connection stays up for the stable period and resets all).
+// - Anything else: exponential backoff with full jitter, base 1 s, factor 2, cap 60 s: the n-th
+//   retry waits uniformly in [0, min(cap, base * factor^n)) (C-RECONNECT-1).
+// - A connection that stayed up for the stable period (60 s) resets the backoff and the
+//   duplicate count when it ends.
+
+import type { Random } from '../../hal/interfaces';
+import { ErrorCode, type BlynkError } from '../errors';
+
+export interface BackoffOptions {
+  baseMs: number;
+  factor: number;
+  capMs: number;
+}
+
+export interface DuplicateOptions {
+  /** Early closes by the peer in a row that mean another device uses the token. */
+  after: number;
+  /** The first wait once recognized; it doubles with every further early close, up to capMs. */
+  waitMs: number;
+  capMs: number;
+}
+
+export interface ReconnectOptions {
+  backoff: BackoffOptions;
+  /** A connection up this long counts as stable (C-RECONNECT-1). */
+  stableAfterMs: number;
+  /** Wait after CONNACK 4/5 (C-CONN-4). */
+  authRetryMs: number;
+  duplicate: DuplicateOptions;
+}
+
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ baseMs: 1000, factor: 2, capMs: 60_000 });
+export const DEFAULT_DUPLICATE: Readonly<DuplicateOptions> = Object.freeze({ after: 3, waitMs: 5 * 60_000, capMs: 30 * 60_000 });
+
+/** What the session does next. */
+export type Wait =
+  | { kind: 'network' }
+  | { kind: 'backoff'; ms: number; retry: number }
+  | { kind: 'auth'; ms: number }
+  | { kind: 'duplicate'; ms: number; closes: number };
+
+export interface Loss {
+  error: BlynkError;
+  networkUp: boolean;
+  now: number;
+  /** The transport was closed by the peer (not an error, not us). */
+  peerClosed: boolean;
+}
+
+export class ReconnectPolicy {
+  private readonly random: Random;
+  private readonly opts: ReconnectOptions;
+  private attempt = 0;
+  private onlineAt: number | undefined;
+  private earlyCloses = 0;
+
+  constructor(random: Random, opts: ReconnectOptions) {
+    this.random = random;
+    this.opts = opts;
+  }
+
+  /** Retries since the backoff last reset. */
+  get retries(): number {
+    return this.attempt;
+  }
+
+  /** The upper bound of the next backoff delay. */
+  ceiling(): number {
+    const { baseMs, factor, capMs } = this.opts.backoff;
+    // factor^attempt overflows to Infinity after many failures; min() keeps it at the cap.
+    return Math.min(capMs, baseMs * Math.pow(factor, this.attempt));
+  }
+
+  /** A connection came up (CONNACK 0) at `now`. */
+  online(now: number): void {
+    this.onlineAt = now;
+  }
+
+  /** The application stopped: a fresh start() begins from a clean slate. */
+  reset(): void {
+    this.attempt = 0;
+    this.onlineAt = undefined;
+    this.earlyCloses = 0;
+  }
+
+  /** An attempt or a connection ended: how long to wait before the next one. */
+  next(loss: Loss): Wait {
+    const wasOnline = this.onlineAt !== undefined;
+    const upFor = wasOnline ? loss.now - this.onlineAt! : 0;
+    this.onlineAt = undefined;
+    if (wasOnline && upFor >= this.opts.stableAfterMs) {
+      this.attempt = 0;
+      this.earlyCloses = 0;
+    } else if (wasOnline) {
+      this.earlyCloses = loss.peerClosed ? this.earlyCloses + 1 : 0;
+    }
+    if (!loss.networkUp) return { kind: 'network' };
+    if (loss.error.code === ErrorCode.AUTH_FAILED) return { kind: 'auth', ms: this.opts.authRetryMs };
+    const d = this.opts.duplicate;
+    if (wasOnline && this.earlyCloses >= d.after) {
+      const full = Math.min(d.capMs, d.waitMs * Math.pow(2, this.earlyCloses - d.after));
+      // Jitter in [full/2, full): two devices on one token drift apart instead of colliding.
+      return { kind: 'duplicate', ms: Math.floor(full / 2 + (this.random.next() * full) / 2), closes: this.earlyCloses };
+    }
+    const ms = Math.floor(this.random.next() * this.ceiling());
+    const retry = this.attempt++;
+    return { kind: 'backoff', ms, retry };
+  }
+}
