@@ -19,7 +19,7 @@ test('a fresh bundle\'s default firmware.build is the clock at build time (Mmm d
   out = mkdtempSync(path.join(tmpdir(), 'blynk-build-time-'));
   const before = Math.floor(Date.now() / 1000) * 1000; // the form has whole seconds
   // Loading the config is what `npm run build` does first: it takes the time then.
-  const configs = (await import('../../build/rollup.config.mjs')).default as RollupOptions[];
+  const configs: RollupOptions[] = (await import('../../build/rollup.config.mjs')).default;
   const mock = configs.find((c) => String(c.input).endsWith('build/entries/xs-mock.ts'))!;
   const file = path.join(out, 'blynk-xs-mock.mjs');
   const bundle = await rollup(mock);
