@@ -105,7 +105,7 @@ export async function runCommand(emu: Emulator, line: string): Promise<string> {
         ...(kv.build ? { build: kv.build } : {}),
       });
       const tag = image?.tag ? `tag: mcu ${image.tag.ver}, fw-type ${image.tag.type}, build ${image.tag.build}` : `untagged (${image?.tagProblems.join('; ') || 'no image'}): the offer has no type, ver or build unless given`;
-      return `${tag}\nsent downlink/ota/json ${json}`;
+      return `sent downlink/ota/json ${json}\n${tag}`;
     }
     case 'diag': {
       const t = target(emu, args);
