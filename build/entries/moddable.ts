@@ -4,3 +4,7 @@ export * from '../../src/index';
 export { createModdableHal } from '../../hal/moddable/index';
 export type { ModdableHal, ModdableHalOptions } from '../../hal/moddable/index';
 export { moddableModules } from '../../hal/moddable/modules';
+// The firmware's identity and Blynk.Air info tag (blynk/firmware, build/moddable/firmware.js, makes
+// one at link time from mcconfig's settings).
+export { encodeFirmwareTag, firmwareTag, formatBuildTime } from '../../src/blynk/firmware-tag';
+export type { FirmwareTagValues, TaggedFirmware } from '../../src/blynk/firmware-tag';

@@ -2,7 +2,8 @@
 //
 // Datastreams (set them up in the template): "Temperature" (double, out), "Power" (switch, in),
 // "Set Temperature" (double, in), "Heating" (switch, out). Settings come from mcconfig
-// (docs/moddable.md): token, template, optional server, version, ca and period.
+// (docs/moddable.md): token, template, optional server, version, ca and period. Manifest:
+// examples/thermostat/manifest.json, which includes the library's (the repository root's).
 import config from 'mc/config';
 import Timer from 'timer';
 import Preference from 'preference';
@@ -10,7 +11,9 @@ import { BlynkDevice, asBoolean, asNumber, createModdableHal, maskToken, moddabl
 import { platformOptions } from 'thermostat/platform';
 import { Thermostat } from 'thermostat';
 import { readSettings, summary } from 'thermostat/settings';
-import BUILD from 'thermostat/build-info';
+// Version, type (the template id) and build time, fixed when mcconfig linked the app; the same
+// values are in the image's Blynk.Air info tag.
+import firmware from 'blynk/firmware';
 
 const say = (text) => trace(`[thermostat] ${text}\n`);
 
@@ -22,14 +25,14 @@ function main() {
     say(`not starting: ${e.message}`);
     return;
   }
-  say(summary(settings, maskToken));
+  say(summary({ ...settings, version: firmware.version }, maskToken));
 
   const hal = createModdableHal(moddableModules({ Preference }), { tls: { certificates: settings.certificates }, ...platformOptions(settings) });
   const device = new BlynkDevice({
     hal,
     token: settings.token,
     templateId: settings.template,
-    firmware: { version: settings.version, build: BUILD },
+    firmware, // info/mcu sends what the tag in this image says
     ...(settings.server ? { server: settings.server } : {}),
     // A thermostat's readings are only worth their latest value: keep that one while offline.
     offline: 'keep-latest',

@@ -1,8 +1,8 @@
-// HAL options for the ESP32 (manifest.json maps "thermostat/platform" here on esp32).
+// HAL options for the ESP32 (examples/thermostat/manifest.json maps "thermostat/platform" here on esp32).
 // - Wi-Fi: manifest_net's setup/network joins config.ssid with the ECMA-419 Wi-Fi module before
 //   main runs; the HAL watches the same module and rejoins after a drop.
 // - Blynk.Air: the classic "ota" module writes the next OTA partition; "flash" tells its size.
-// - Restart: esp_restart through FFI, declared under platforms.esp32.ffi in manifest.json.
+// - Restart: esp_restart through FFI, declared under platforms.esp32.ffi in examples/thermostat/manifest.json.
 import WiFi from 'embedded:network/interface/wifi';
 import OTA from 'ota';
 import Flash from 'flash';

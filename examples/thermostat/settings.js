@@ -4,11 +4,11 @@
 // Read one property at a time: the simulator's config object is frozen in a way that makes
 // JSON.stringify(config) throw.
 
-/** The CA certificates blynk.cloud chains to (certs/*.der, listed under "data" in manifest.json). */
+/** The CA certificates blynk.cloud chains to (certs/*.der, listed under "data" in the library manifest, manifest.json). */
 // Frozen: in a preloaded module an unfrozen object would be copied into RAM on first use.
 export const ROOT_CAS = Object.freeze(['isrg-root-x1.der', 'amazon-root-ca-1.der', 'digicert-global-root-g2.der']);
 
-/** Every config key this app reads (test/moddable checks that manifest.json declares them). */
+/** Every config key this app reads (test/moddable checks that examples/thermostat/manifest.json declares them). */
 export const CONFIG_KEYS = Object.freeze(['token', 'template', 'server', 'version', 'ca', 'period', 'ssid', 'password']);
 
 const text = (config, key) => {

@@ -6,6 +6,7 @@ import type { LogLevel } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { DEFAULT_BACKOFF, DEFAULT_DUPLICATE, type BackoffOptions, type DuplicateOptions } from '../session/reconnect';
 import { parseEndpoint, type Endpoint } from '../session/endpoint';
+import { formatBuildTime } from './firmware-tag';
 import { DEFAULT_ALLOWED_HOSTS, type RedirectRules } from './redirect-policy';
 
 export const DEFAULT_SERVER = 'mqtts://blynk.cloud:8883';
@@ -82,11 +83,15 @@ export interface ResolvedConfig {
   logLevel: LogLevel;
 }
 
-/** Replaced with the bundle's build time by the bundler; a plain string when not bundled. */
+/** Replaced with the bundle's build time by the bundler (build/rollup.config.mjs); undefined when not bundled. */
 declare const __BLYNK_BUILD_TIME__: string | undefined;
 
+// Taken once, when this module is evaluated, if no bundler wrote it: in a bundle preloaded by
+// mcconfig that is when the app was linked; unbundled (tsx, tests) it is when the process loaded it.
+const BUILD_TIME = typeof __BLYNK_BUILD_TIME__ === 'string' ? __BLYNK_BUILD_TIME__ : formatBuildTime(new Date());
+
 function bundleBuildTime(): string {
-  return typeof __BLYNK_BUILD_TIME__ === 'string' ? __BLYNK_BUILD_TIME__ : 'Jan  1 2026 00:00:00';
+  return BUILD_TIME;
 }
 
 /** Count characters (code points) the same way on engines with UTF-16 or code-point strings. */

@@ -1,4 +1,4 @@
-// The thermostat app (manifest.json + examples/thermostat) built with mcconfig and run in the
+// The thermostat app (examples/thermostat, on the library manifest) built with mcconfig and run in the
 // Moddable Linux simulator against the local emulator, over mqtt and over mqtts: the first boot
 // goes online on "global", is redirected to "fra1" and keeps that in flash (the simulator's
 // Preference file); the second boot of the same firmware connects straight to fra1. Runs only
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeTestPki } from '../../tools/certs';
 import { describeEvent, startEmulator, type ConnectionRecord, type EmulatorEvent, type Emulator } from '../../tools/emulator';
+import { scanTags } from '../../tools/tag/parse';
 import { buildTarget, ROOT } from '../../tools/xs/build';
 import { TOKEN } from '../support/tokens';
 import { waitFor } from '../support/wait';
@@ -53,7 +54,7 @@ describeSimulator('the thermostat app in the Moddable simulator', () => {
     bundleDir = path.join(work, 'dist');
     mkdirSync(prefsDir);
     appDir = makeApp('thermostat', pki.caDer, {});
-    // As on the ESP32: the bundle preloaded and the heaps fixed at manifest.json's creation sizes.
+    // As on the ESP32: the bundle preloaded and the heaps fixed at the app manifest's creation sizes.
     esp32LikeDir = makeApp('thermostat-esp32-memory', pki.caDer, { preload: ['blynk'], creation: { chunk: { incremental: 0 }, heap: { incremental: 0 } } });
     // The runtime bundle (manifest.json reads it from $(BLYNK_DIST)): built from the current
     // sources, unless BLYNK_DIST names a directory with a blynk-moddable.mjs to test instead.
@@ -84,7 +85,7 @@ describeSimulator('the thermostat app in the Moddable simulator', () => {
   }, 60_000);
 
   /**
-   * An app directory whose manifest is manifest.json as it is, plus the emulator's CA as a data
+   * An app directory whose manifest is the thermostat's as it is, plus the emulator's CA as a data
    * file, a Preference directory of its own (the simulator's default, /tmp/modpreferences.json, is
    * shared) and `lin` additions. mcconfig names the app after the directory.
    */
@@ -93,7 +94,7 @@ describeSimulator('the thermostat app in the Moddable simulator', () => {
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'emulator-ca.der'), caDer);
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-      include: [path.join(ROOT, 'manifest.json')],
+      include: [path.join(ROOT, 'examples/thermostat/manifest.json')],
       data: { '*': ['./emulator-ca'] },
       platforms: { lin: { config: { file: { root: `${prefsDir}/` } }, ...lin } },
     }, null, 2));
@@ -182,13 +183,17 @@ describeSimulator('the thermostat app in the Moddable simulator', () => {
     expect(oneAtATime(since(from))).toBe(true);
     expect(sim.trace).toContainEqual(expect.stringMatching(/^\[thermostat\] moving to .*\(remembered for the next boot\)$/));
 
-    // info/mcu: the firmware's own values, build time frozen at link time. On fra1 for sure; the
-    // one sent on global may be lost when the device resets that connection (see above).
+    // info/mcu: the firmware's own values, build time frozen at link time, equal to the one info
+    // tag in the binary (C-OTA-3). On fra1 for sure; the one sent on global may be lost when the
+    // device resets that connection (see above).
     await waitFor(() => uplinks('info/mcu', [conns[1]!]).length === 1, 'info/mcu on fra1', BOOT_DEADLINE);
+    const { tags, problems } = scanTags(readFileSync(mcSo));
+    expect({ tags: tags.length, problems }).toEqual({ tags: 1, problems: [] });
     for (const raw of uplinks('info/mcu', conns)) {
       const info = JSON.parse(raw) as Record<string, unknown>;
       expect(info).toMatchObject({ tmpl: TEMPLATE, ver: VERSION, type: TEMPLATE, rxbuff: 1024 });
       expect(info.build).toMatch(/^[A-Z][a-z]{2} [ \d]\d \d{4} \d\d:\d\d:\d\d$/);
+      expect({ mcu: info.ver, 'fw-type': info.type, build: info.build }).toEqual(tags[0]!.values);
     }
 
     // The sync on connect brings the cloud's Power = 1 and Set Temperature = 24: heating starts
@@ -260,7 +265,7 @@ describeSimulator('the thermostat app in the Moddable simulator', () => {
     expect(sim.lines.join('\n')).not.toContain(TOKEN);
   }, 300_000);
 
-  // manifest.json's creation sizes are for the ESP32, where the bundle is preloaded into flash.
+  // The app manifest's creation sizes are for the ESP32, where the bundle is preloaded into flash.
   // The same in the simulator (64-bit: a slot is 32 bytes there, 16 on the ESP32; the counts are
   // the same), over TLS, the heaviest case: it must run without growing a heap.
   test('ESP32 memory profile (bundle preloaded, fixed heaps): first boot over mqtts', async () => {
@@ -271,7 +276,7 @@ describeSimulator('the thermostat app in the Moddable simulator', () => {
     await waitFor(() => sim.sampleCount >= seen + 5, 'five more instrumentation samples', BOOT_DEADLINE);
     await finish('esp32-memory-mqtts', sim);
     const m = measured['esp32-memory-mqtts']!;
-    const creation = (JSON.parse(readFileSync(path.join(ROOT, 'manifest.json'), 'utf8')) as { creation: { chunk: { initial: number }; heap: { initial: number } } }).creation;
+    const creation = (JSON.parse(readFileSync(path.join(ROOT, 'examples/thermostat/manifest.json'), 'utf8')) as { creation: { chunk: { initial: number }; heap: { initial: number } } }).creation;
     expect([m.last['Chunk available'], m.last['Slot available']]).toEqual([creation.chunk.initial, creation.heap.initial * 32 - 32]);
   }, 300_000);
 });

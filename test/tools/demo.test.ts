@@ -25,6 +25,11 @@ describe.each([['node', ['--node']], ['xs', []]] as const)('npm start (%s engine
     expect(out).toContain('Power = 1: heater on');
     expect(out).toContain('PUBACK for downlink/ping');
     expect(out).toContain('identical to the shipped image');
+    // C-OTA-3: the shipped image carries its info tag; the offer's fields come from it, and the
+    // new firmware's info/mcu says the same.
+    expect(out).toMatch(/its info tag at byte \d+: mcu "1\.1\.0", fw-type "TMPLdemo0001", build "[A-Z][a-z]{2} [ \d]\d \d{4} \d\d:\d\d:\d\d"/);
+    expect(out).toMatch(/→ downlink\/ota\/json \{.*"type":"TMPLdemo0001","ver":"1\.1\.0","build":".+"\} \(type, ver, build read from the tag\)/);
+    expect(out).toContain('info/mcu of the new firmware matches its tag (ver, type, build)');
     expect(out).toMatch(/summary +after the update: fra1 — straight to the stored endpoint/);
     expect(out).toMatch(/"ver":"1\.1\.0"/);
     expect(out).toContain('never two connections at once: true');

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulator, type Emulator } from '../emulator';
 import { maskToken } from '../../src/index';
+import { firmwareTag } from '../../src/blynk/firmware-tag';
+import { scanTags } from '../tag/parse';
 import { Narrator } from './narrator';
 import { launchDevice, type DeviceRun } from './launch';
 
@@ -71,7 +73,9 @@ async function localDemo(): Promise<void> {
   const hal = { storageDir: flash, otaPath, ca: emu.ca.pem };
   say.line('demo', `device engine: ${engine === 'xs' ? 'XS (the firmware engine), through the bridge to Node sockets' : 'Node'}; flash in ${flash}`);
 
-  let run: DeviceRun = await launchDevice(engine, { ...base, version: '1.0.0' }, hal, say);
+  // The firmware running now, "built" when the demo started; its build time is in info/mcu.
+  const running = firmwareTag({ version: '1.0.0', type: args.template! });
+  let run: DeviceRun = await launchDevice(engine, { ...base, version: running.version, build: running.build }, hal, say);
   const stats = { firstBootConnections: 0, secondBootConnections: 0 };
   try {
     await until(() => emu.isConnected(token) && emu.currentConnection(token)?.region === 'fra1', 15_000, 'the device online at fra1');
@@ -86,18 +90,28 @@ async function localDemo(): Promise<void> {
     await emu.ping(token);
     await pause(500);
 
-    const image = Buffer.concat([randomBytes(60_000), Buffer.from('\0blnkinf\0mcu\x001.1.0\0fw-type\0' + args.template + '\0\0')]);
+    // The update: a new build carrying its Blynk info tag, as a Moddable image built with the
+    // library's manifest does; the emulator reads the tag for the offer's type, ver and build.
+    await pause(1000); // a later second: a different build time
+    const next = firmwareTag({ version: '1.1.0', type: args.template! });
+    const image = Buffer.concat([randomBytes(60_000), Buffer.from(next.tag), randomBytes(4_000)]);
+    const tag = scanTags(image).tags[0]!;
     say.line('demo', `Blynk.Air ships firmware 1.1.0 (${image.length} bytes, sha256 ${createHash('sha256').update(image).digest('hex').slice(0, 16)}…)`);
+    say.line('demo', `its info tag at byte ${tag.offset}: ${tag.entries.map(([k, v]) => `${k} "${v}"`).join(', ')}`);
     const before = emu.connections(token).length;
     // Over HTTPS: while MQTT runs on TLS the runtime refuses a plain-http image (C-OTA-2).
-    await emu.pushOta(token, { image: { data: image, https: true }, ver: '1.1.0', type: args.template });
+    const { json } = await emu.pushOta(token, { image: { data: image, https: true } });
+    say.line('cloud', `→ downlink/ota/json ${json.replace(/\?token=[^"]+/, '?token=…')} (type, ver, build read from the tag)`);
     await until(() => run.reboots > 0, 20_000, 'the update and the reboot');
     await run.stop();
     const written = readFileSync(otaPath);
     say.line('demo', `the "OTA partition" (${otaPath}) holds ${written.length} bytes, ${written.equals(image) ? 'identical to the shipped image' : 'DIFFERENT from the image'}`);
     say.line('demo', 'rebooting into 1.1.0 (same flash: the stored endpoint is used)');
-    run = await launchDevice(engine, { ...base, version: '1.1.0' }, hal, say);
+    run = await launchDevice(engine, { ...base, version: next.version, build: next.build }, hal, say);
     await until(() => emu.isConnected(token) && emu.device(token).infoMcu?.json?.ver === '1.1.0', 15_000, 'the new firmware online');
+    const info = emu.device(token).infoMcu!.json!;
+    const agrees = info.ver === tag.values.mcu && info.type === tag.values['fw-type'] && info.build === tag.values.build;
+    say.line('demo', `info/mcu of the new firmware ${agrees ? 'matches its tag (ver, type, build)' : 'DOES NOT match its tag'}`);
     stats.secondBootConnections = emu.connections(token).length - before - 0;
     await pause(1500);
 

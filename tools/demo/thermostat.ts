@@ -12,6 +12,8 @@ export interface ThermostatOptions {
   token: string;
   templateId: string;
   version: string;
+  /** Build time (info/mcu `build`): the demo's "image" says when it was built; default the runtime's. */
+  build?: string;
   server?: string;
   /** Seconds between temperature reports. */
   reportEverySec?: number;
@@ -30,7 +32,7 @@ export function startThermostat(rt: Runtime, hal: Hal, o: ThermostatOptions, say
     hal,
     token: o.token,
     templateId: o.templateId,
-    firmware: { version: o.version, build: 'Nov 26 2026 12:00:00' },
+    firmware: { version: o.version, ...(o.build ? { build: o.build } : {}) },
     ...(o.server ? { server: o.server } : {}),
     ...(o.device ?? {}),
   });

@@ -7,10 +7,13 @@ import { SCHEMES, type PauseMode, type Scheme } from './types';
 
 export const COMMAND_HELP = `Commands ([dev] = token suffix, at least 4 characters; optional when one device is connected):
   devices                              known tokens (masked) and their connections
-  ds [dev] <name> <value...>           push downlink/ds/<name> (also sets the cloud value)
-  meta [dev] <name> <value...>         set metadata and push downlink/meta/<name>
+  ds [dev] <name> <value...>           push downlink/ds/<name> (also sets the cloud value);
+                                       quote a name with spaces: ds "Set Temperature" 40
+  meta [dev] <name> <value...>         set metadata and push downlink/meta/<name> (quotes as for ds)
   ota [dev] <file> [type=..] [ver=..] [build=..] [https] [fail=<kind>[:<n>]]
-                                       host <file> and push downlink/ota/json; kinds: wrong-md5,
+                                       host <file> and push downlink/ota/json; type, ver and build
+                                       come from the file's Blynk info tag (none without a tag, as
+                                       on Blynk.Cloud) unless given; kinds: wrong-md5,
                                        wrong-sha256, wrong-digests, no-digests, truncate:<bytes>,
                                        status:<code>, stall:<bytes>
   diag [dev] <text...>                 push downlink/diag
@@ -95,13 +98,14 @@ export async function runCommand(emu: Emulator, line: string): Promise<string> {
       const [file, ...opts] = args;
       if (!file) throw new Error('usage: ota [dev] <file> [type=..] [ver=..] [build=..] [https] [fail=<kind>[:<n>]]');
       const kv = Object.fromEntries(opts.map((o) => [o.split('=')[0], o.includes('=') ? o.slice(o.indexOf('=') + 1) : 'yes']));
-      const { json } = await emu.pushOta(t, {
+      const { json, image } = await emu.pushOta(t, {
         image: { file, https: kv.https === 'yes', ...(kv.fail ? { failure: parseFailure(kv.fail) } : {}) },
         ...(kv.type ? { type: kv.type } : {}),
         ...(kv.ver ? { ver: kv.ver } : {}),
         ...(kv.build ? { build: kv.build } : {}),
       });
-      return `sent downlink/ota/json ${json}`;
+      const tag = image?.tag ? `tag: mcu ${image.tag.ver}, fw-type ${image.tag.type}, build ${image.tag.build}` : `untagged (${image?.tagProblems.join('; ') || 'no image'}): the offer has no type, ver or build unless given`;
+      return `sent downlink/ota/json ${json}\n${tag}`;
     }
     case 'diag': {
       const t = target(emu, args);

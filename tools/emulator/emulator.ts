@@ -272,23 +272,31 @@ export class Emulator extends EventHub {
     this.ota.setFailure(imageId, failure);
   }
 
-  /** `downlink/ota/json` `{url, size, type?, ver?, build?}`, hosting the image first if given. */
+  /**
+   * `downlink/ota/json` `{url, size, type?, ver?, build?}`, hosting the image first if given. As
+   * Blynk.Cloud does, type, ver and build come from the image's info tag (C-OTA-3), and an image
+   * without one gets an offer of url and size only (Blynk's docs: those fields are there "only if
+   * Blynk.Cloud can extract this information"). `type`/`ver`/`build` given here override the tag
+   * (tests of offers the tag cannot produce).
+   */
   async pushOta(token: string, p: OtaPush): Promise<{ json: string; image?: HostedImage }> {
     const conn = this.conn(token);
     let image: HostedImage | undefined;
+    const given = Object.fromEntries(Object.entries({ type: p.type, ver: p.ver, build: p.build }).filter(([, v]) => v !== undefined)) as { type?: string; ver?: string; build?: string };
     if (p.image) {
       const fw: Record<string, string> = {};
-      if (p.type) fw['x-fw-type'] = p.type;
-      if (p.ver) fw['x-fw-ver'] = p.ver;
-      if (p.build) fw['x-fw-build'] = p.build;
+      if (given.type) fw['x-fw-type'] = given.type;
+      if (given.ver) fw['x-fw-ver'] = given.ver;
+      if (given.build) fw['x-fw-build'] = given.build;
       image = isHosted(p.image) ? p.image : await this.ota.host({ ...p.image, headers: { ...fw, ...p.image.headers } });
     }
+    const fields = { ...image?.tag, ...given };
     const url = p.url ?? image?.url;
     if (!url) throw new Error('pushOta needs an image or a url');
     const body: Record<string, unknown> = { url, size: p.size ?? image?.size ?? 0 };
-    if (p.type !== undefined) body.type = p.type;
-    if (p.ver !== undefined) body.ver = p.ver;
-    if (p.build !== undefined) body.build = p.build;
+    if (fields.type !== undefined) body.type = fields.type;
+    if (fields.ver !== undefined) body.ver = fields.ver;
+    if (fields.build !== undefined) body.build = fields.build;
     const json = JSON.stringify(body);
     await this.broker.send(conn, 'downlink/ota/json', json);
     return image ? { json, image } : { json };

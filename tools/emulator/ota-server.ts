@@ -6,6 +6,7 @@ import type net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { TestPki } from '../certs';
+import { offerFields, scanTags } from '../tag/parse';
 import type { OtaDownloadRecord } from './types';
 
 /**
@@ -47,6 +48,21 @@ export interface HostedImage {
   failure?: OtaFailure;
   headers: Record<string, string>;
   downloads: OtaDownloadRecord[];
+  /**
+   * What the image's Blynk info tag says, as the offer's fields (C-OTA-3); undefined when it has
+   * no tag, or one Blynk.Air could not rely on (`tagProblems` says why).
+   */
+  tag?: { type: string; ver: string; build: string };
+  tagProblems: string[];
+}
+
+/** The tag's offer fields and problems, read once when the image is hosted. */
+function tagOf(data: Buffer): Pick<HostedImage, 'tag' | 'tagProblems'> {
+  const fields = offerFields(data);
+  const { tags, problems } = scanTags(data);
+  const tagProblems = problems.map((p) => p.message);
+  if (tags.length === 0 && problems.length === 0) tagProblems.push('no Blynk info tag');
+  return fields ? { tag: fields, tagProblems } : { tagProblems };
 }
 
 export type OtaEventSink = (kind: 'request' | 'result', image: HostedImage, record: OtaDownloadRecord) => void;
@@ -82,7 +98,10 @@ export class OtaServer {
       ...(spec.failure ? { failure: spec.failure } : {}),
       headers: spec.headers ?? {},
       downloads: [],
+      ...tagOf(data),
     };
+    // Blynk's firmware server sends the tag's values as headers too (given headers win).
+    if (image.tag) image.headers = { 'x-fw-type': image.tag.type, 'x-fw-ver': image.tag.ver, 'x-fw-build': image.tag.build, ...image.headers };
     this.images.set(path, { image, key });
     return image;
   }
