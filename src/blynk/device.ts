@@ -15,12 +15,14 @@ import { BlynkError, ErrorCode, err } from '../errors';
 import { Emitter } from '../util/emitter';
 import { BlynkClient, type ClientEvents } from './client';
 import type { ConnectionOptions } from './config';
-import { Downlinks, type DownlinkHandlers } from './downlink';
-import { checkName, type BatchValue, type DatastreamValue, type Location } from './names';
+import { Downlinks } from './downlink';
+import { DeviceHandlers, notAFunction } from './handlers';
+import type { BatchValue, DatastreamValue, Location } from './names';
 import { OtaUpdater, type OtaOptions, type OtaProgress } from './ota';
 import { DEFAULT_OTA_RULES } from './ota-policy';
 import { DEFAULT_RATE, type RateOptions } from './rate';
 import type { TimeInfo } from './replies';
+import { Rebooter } from './reboot';
 import { Requests } from './requests';
 import { Uplink } from './uplink';
 import { isSecure } from '../session/endpoint';
@@ -45,12 +47,10 @@ export interface DeviceEvents extends ClientEvents {
   ping: undefined;
 }
 
-type Handler<T extends unknown[]> = (...args: T) => unknown;
-
 /** HALs with a live runtime, and the tokens each serves (C-APP-3: one runtime per HAL and token). */
 const inUse = new WeakMap<Hal, Set<string>>();
 
-export class BlynkDevice {
+export class BlynkDevice extends DeviceHandlers {
   /** Like `new BlynkDevice(options)`, but a bad configuration or a HAL and token in use is returned as a typed error. */
   static create(options: DeviceOptions): BlynkDevice | BlynkError {
     try {
@@ -61,24 +61,21 @@ export class BlynkDevice {
   }
 
   private readonly hal: Hal;
-  private readonly client: BlynkClient;
   private readonly emitter = new Emitter<DeviceEvents>();
   private readonly up: Uplink;
   private readonly requests: Requests;
   private readonly requestTimeoutMs: number;
   private readonly ota: OtaUpdater | undefined;
-  private readonly downlinks: Downlinks;
   private readonly token: string;
-  private rebootPending = false;
-  private rebooted = false;
+  private readonly rebooter: Rebooter;
   private disposed = false;
 
   /** Throws a CONFIG or IN_USE BlynkError for a configuration that cannot work (see create()). */
   constructor(options: DeviceOptions) {
     const hal = options?.hal;
     if (!hal || typeof hal !== 'object') throw err(ErrorCode.CONFIG, 'options.hal is required');
+    super(new BlynkClient(hal, options));
     this.hal = hal;
-    this.client = new BlynkClient(hal, options);
     this.token = this.client.config.token;
     const tokens = inUse.get(hal) ?? new Set<string>();
     if (tokens.has(this.token)) throw err(ErrorCode.IN_USE, 'another BlynkDevice already runs on this HAL with this token; dispose() it first');
@@ -115,21 +112,19 @@ export class BlynkDevice {
         otaOptions,
       );
     }
+    this.rebooter = new Rebooter(hal, this.client);
     this.downlinks = new Downlinks({
       report: (e) => this.client.report(e),
       log: this.client.log,
       requests: this.requests,
       ota: this.ota,
       emitPing: () => this.emitter.emit('ping', undefined),
-      reboot: () => this.rebootCleanly(),
+      reboot: () => this.rebooter.cleanly(),
       timers: hal.timers,
       otaDecisionMs: otaOptions.decisionTimeoutMs,
     });
     this.client.onDownlink = (topic, bytes, start, end) => this.downlinks.dispatch(topic, bytes, start, end);
     this.client.events.on('online', () => this.up.flushKept());
-    this.client.events.on('state', (s) => {
-      if (this.rebootPending && s.to === 'stopped') this.reboot();
-    });
   }
 
   // ---- life cycle and status ----
@@ -271,96 +266,10 @@ export class BlynkDevice {
     return this.requests.location(() => this.getLocation(), timeoutMs);
   }
 
-  // ---- downlink handlers (a handler that is not a function is a BlynkError, returned) ----
-
-  /** The handler for writes to one datastream (from the app, automations, or sync replies); replaces an earlier one. */
-  onWrite(name: string, fn: (value: string, name: string) => unknown): BlynkError | null {
-    const bad = checkName(name, 'datastream name') ?? (typeof fn === 'function' ? null : notAFunction(`onWrite('${String(name)}')`));
-    if (bad) return this.client.report(bad);
-    this.downlinks.onWrite(name, fn as (value: string, name: string) => void);
-    return null;
-  }
-
-  /** Remove the handler of one datastream. */
-  offWrite(name: string): void {
-    this.downlinks.offWrite(name);
-  }
-
-  /** Writes to datastreams without a handler of their own. */
-  onAnyWrite(fn: Handler<[name: string, value: string]>): BlynkError | null {
-    return this.handler('anyWrite', fn);
-  }
-
-  onMeta(fn: Handler<[name: string, value: string]>): BlynkError | null {
-    return this.handler('meta', fn);
-  }
-
-  onTime(fn: Handler<[time: TimeInfo]>): BlynkError | null {
-    return this.handler('time', fn);
-  }
-
-  onLocation(fn: Handler<[location: Location]>): BlynkError | null {
-    return this.handler('location', fn);
-  }
-
-  /** Replaces the default (a clean disconnect, then the HAL's reboot). */
-  onReboot(fn: Handler<[]>): BlynkError | null {
-    return this.handler('reboot', fn);
-  }
-
-  /** The cloud asks the device to go back to provisioning (the default only logs it). */
-  onReconfigure(fn: Handler<[]>): BlynkError | null {
-    return this.handler('reconfigure', fn);
-  }
-
-  /** Server diagnostics text (the default logs it). */
-  onDiag(fn: Handler<[text: string]>): BlynkError | null {
-    return this.handler('diag', fn);
-  }
-
-  /** See each Blynk.Air offer first; answer false (or a promise of false) to decline it. */
-  onOta(fn: DownlinkHandlers['ota']): BlynkError | null {
-    return this.handler('ota', fn);
-  }
-
-  /** Any other `downlink/...` topic (the API grows over time). */
-  onDownlink(fn: Handler<[topic: string, text: string]>): BlynkError | null {
-    return this.handler('other', fn);
-  }
-
   // ---- internals ----
-
-  private handler<K extends keyof DownlinkHandlers>(kind: K, fn: unknown): BlynkError | null {
-    if (typeof fn !== 'function') return this.client.report(notAFunction(`the ${kind} handler`));
-    this.downlinks.set(kind, fn as DownlinkHandlers[K]);
-    return null;
-  }
-
-  private rebootCleanly(): void {
-    if (this.rebootPending) return;
-    this.client.log.warn('reboot requested by the cloud');
-    this.rebootPending = true;
-    if (this.client.state === 'stopped') {
-      this.reboot();
-      return;
-    }
-    this.client.stop();
-    // If the clean disconnect never completes, reboot anyway.
-    this.hal.timers.set(() => this.reboot(), 3000);
-  }
-
-  private reboot(): void {
-    if (this.rebooted) return;
-    this.rebooted = true;
-    this.hal.device.reboot();
-  }
 
   private otaProgress(p: OtaProgress): void {
     this.emitter.emit('ota', this.client.secrets.value(p));
     if (p.phase === 'done' && this.client.state !== 'stopped') this.client.stop();
   }
-}
-
-function notAFunction(what: string): BlynkError {
-  return err(ErrorCode.BAD_VALUE, `${what} needs a function`);
 }

@@ -28,3 +28,11 @@ export function transportError(failure: TransportFailure, detail: string | undef
         : err(ErrorCode.CONNECTION_LOST, `connection ${failure === 'closed' ? 'closed by the peer' : 'lost'}${more}`, { failure });
   }
 }
+
+/** The error for another device on the token (C-DUPLICATE): `closes` early closes in a row, then a wait of `ms`. */
+export function duplicateError(closes: number, ms: number): BlynkError {
+  return err(ErrorCode.DUPLICATE_TOKEN, `closed by the cloud soon after connecting, ${closes} times in a row: another device seems to use this token; next try in ${Math.round(ms / 1000)} s`, {
+    closes,
+    waitMs: ms,
+  });
+}

@@ -1,9 +1,7 @@
 // One MQTT connection: the transport adapter, the packets that arrive on it and the packets we
 // send. The session (session.ts) decides when a link opens and closes; the link reports what
-// happened on the wire and checks what the broker sends against what MQTT 3.1.1 allows:
-// - CONNACK must be the first packet; Session Present must be 0 on a clean session and with any
-//   refusal [MQTT-3.2.2-1, MQTT-3.2.2-4];
-// - a SUBACK must answer a SUBSCRIBE we sent, with one code per filter, none above the QoS asked;
+// happened on the wire and checks what the broker sends:
+// - CONNACK must be the first packet, and acknowledgements must fit what we asked (acks.ts);
 // - only a whole packet or a finished drain proves the link alive (C-KEEPALIVE-2): the
 //   keepalive hears of it once per chunk that completed one;
 // - every QoS 1 PUBLISH is acknowledged before its handler runs (C-SESSION-4); QoS 2 is refused.
@@ -16,7 +14,8 @@ import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_
 import { PacketType, type IncomingPacket, type Subscription } from '../mqtt/packets';
 import type { Counters } from './counters';
 import type { Endpoint } from './endpoint';
-import { connackError, transportError } from './failures';
+import { checkConnack, checkSuback, type PendingSubscribe } from './acks';
+import { transportError } from './failures';
 import { Keepalive } from './keepalive';
 import type { SessionConfig } from './types';
 
@@ -56,8 +55,8 @@ export class Link {
   private gen = 0;
   private phase = Phase.IDLE;
   private nextId = 1;
-  /** SUBSCRIBEs waiting for their SUBACK: id, then the QoS asked per filter. */
-  private readonly pendingSubs: { id: number; qos: number[] }[] = [];
+  /** SUBSCRIBEs waiting for their SUBACK. */
+  private readonly pendingSubs: PendingSubscribe[] = [];
 
   constructor(hal: Hal, config: SessionConfig, connectPacket: Uint8Array, counters: Counters, owner: LinkOwner) {
     this.hal = hal;
@@ -217,11 +216,8 @@ export class Link {
   private handle(p: IncomingPacket): void {
     if (this.phase === Phase.HANDSHAKE) {
       if (p.type !== PacketType.CONNACK) return this.protocol(`expected CONNACK, got packet type ${p.type}`);
-      if (p.sessionPresent) {
-        // [MQTT-3.2.2-4]: a refusal has Session Present 0; [MQTT-3.2.2-1]: so does a clean session.
-        return this.protocol(`CONNACK ${p.returnCode} with Session Present set on a clean session`, { returnCode: p.returnCode });
-      }
-      if (p.returnCode !== 0) return this.owner.failed(connackError(p.returnCode), false);
+      const refused = checkConnack(p);
+      if (refused) return this.owner.failed(refused, false);
       this.phase = Phase.ONLINE;
       this.owner.accepted();
       return;
@@ -240,8 +236,12 @@ export class Link {
       case PacketType.PINGRESP:
         this.counters.pingsAnswered++;
         return;
-      case PacketType.SUBACK:
-        return this.suback(p);
+      case PacketType.SUBACK: {
+        const bad = checkSuback(p, this.pendingSubs);
+        if (bad) return this.owner.failed(bad, false);
+        for (const code of p.granted) if (code === 0x80) this.owner.raise(err(ErrorCode.SUBSCRIBE_REFUSED, 'the server refused a subscription'));
+        return this.owner.subscribed(p.granted);
+      }
       case PacketType.PUBACK:
       case PacketType.UNSUBACK:
         return; // harmless: our uplinks are QoS 0 and we never unsubscribe
@@ -250,25 +250,8 @@ export class Link {
     }
   }
 
-  private suback(p: IncomingPacket): void {
-    const i = this.pendingSubs.findIndex((s) => s.id === p.id);
-    if (i < 0) return this.protocol(`SUBACK for packet id ${p.id}, which no SUBSCRIBE used`);
-    const asked = this.pendingSubs[i]!;
-    this.pendingSubs.splice(i, 1);
-    if (p.granted.length !== asked.qos.length) return this.protocol(`SUBACK with ${p.granted.length} codes for ${asked.qos.length} filters`);
-    for (let k = 0; k < p.granted.length; k++) {
-      const code = p.granted[k]!;
-      if (code === 0x80) {
-        this.owner.raise(err(ErrorCode.SUBSCRIBE_REFUSED, 'the server refused a subscription'));
-      } else if (code > asked.qos[k]!) {
-        return this.protocol(`SUBACK granted QoS ${code} above the ${asked.qos[k]} asked`);
-      }
-    }
-    this.owner.subscribed(p.granted);
-  }
-
-  private protocol(message: string, detail?: Record<string, number>): void {
-    this.owner.failed(err(ErrorCode.PROTOCOL, message, detail), false);
+  private protocol(message: string): void {
+    this.owner.failed(err(ErrorCode.PROTOCOL, message), false);
   }
 
   private oversize(size: number): void {

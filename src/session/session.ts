@@ -1,25 +1,20 @@
-// The MQTT session's lifecycle: one connection at a time, kept up for as long as the
-// application wants it.
-// - The state changes in one place, `to()`, checked against the table in state.ts; the timer
-//   that belongs to a waiting state is cleared there too.
-// - The application's last call wins (C-APP-2): start() and stop() only set what is wanted;
-//   whatever is in flight (a connect, a close) ends in the state the last call asked for.
-// - Every way of losing a connection goes through `fail()`, which closes the link, waits for the
-//   transport to be gone (C-CONN-5: never two connections), then carries out what the
-//   reconnect policy (reconnect.ts) says: back off, wait for the network, wait out an auth
-//   failure or another device on the token.
-// The wire itself (packets, checks, keepalive) is link.ts; Blynk policy (which endpoint, what to
-// send once online, what a message means) comes from the hooks.
+// The MQTT session's lifecycle: one connection at a time, for as long as the application wants.
+// - The state changes in one place, `to()`, checked against state.ts; it clears the wait timer.
+// - The last start()/stop() wins (C-APP-2): they set what is wanted; what is in flight ends there.
+// - Every loss goes through `fail()`: close the link, wait until the transport is gone (C-CONN-5),
+//   then wait as reconnect.ts says. The wire is link.ts; Blynk policy comes from the hooks.
 
 import type { Hal, TimerHandle } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { encodeConnect } from '../mqtt/encode';
 import type { Subscription } from '../mqtt/packets';
 import { Emitter } from '../util/emitter';
+import { callSafely } from '../util/safe';
 import type { Logger } from '../util/log';
 import type { Scrubber } from '../util/secrets';
 import { countDisconnect, newCounters, type Counters } from './counters';
 import { formatEndpoint, type Endpoint } from './endpoint';
+import { duplicateError } from './failures';
 import { Link, type LinkOwner } from './link';
 import { ReconnectPolicy, type Wait } from './reconnect';
 import { State, canTransition } from './state';
@@ -67,33 +62,19 @@ export class MqttSession {
     hal.network.onChange((up) => this.onNetwork(up));
   }
 
-  get state(): State {
-    return this.current;
-  }
-
-  get online(): boolean {
-    return this.current === State.ONLINE;
-  }
-
+  get state(): State { return this.current; } // prettier-ignore
+  get online(): boolean { return this.current === State.ONLINE; } // prettier-ignore
   /** The endpoint of the current (or last) attempt. */
-  get endpoint(): Endpoint | undefined {
-    return this.endpointInUse;
-  }
-
+  get endpoint(): Endpoint | undefined { return this.endpointInUse; } // prettier-ignore
   /** The receive buffer's real capacity in bytes (what `rxbuff` in info/mcu reports). */
-  get rxbuff(): number {
-    return this.link.rxbuff;
-  }
-
+  get rxbuff(): number { return this.link.rxbuff; } // prettier-ignore
   /** The backoff's retry count since it last reset. */
-  get retries(): number {
-    return this.policy.retries;
-  }
+  get retries(): number { return this.policy.retries; } // prettier-ignore
 
   start(): void {
     this.wanted = true;
+    // Anything else is running, or closing and goes on once closed (closed() reads `wanted`).
     if (this.current === State.IDLE || this.current === State.STOPPED) this.connectOrWait('start');
-    // Anything else is running, or closing and will go on once closed (closed() reads `wanted`).
   }
 
   /** Disconnect cleanly and stay disconnected until start(). */
@@ -241,10 +222,7 @@ export class MqttSession {
         if (this.to(State.AUTH_FAILED, `the auth token was refused; next try in ${Math.round(w.ms / 1000)} s`, error)) this.wait(w.ms, () => this.connectOrWait('auth retry'));
         return;
       case 'duplicate': {
-        const dup = err(ErrorCode.DUPLICATE_TOKEN, `closed by the cloud soon after connecting, ${w.closes} times in a row: another device seems to use this token; next try in ${Math.round(w.ms / 1000)} s`, {
-          closes: w.closes,
-          waitMs: w.ms,
-        });
+        const dup = duplicateError(w.closes, w.ms);
         this.log.warn(dup.message);
         this.raise(dup);
         this.events.emit('duplicate', { closes: w.closes, waitMs: w.ms });
@@ -302,13 +280,11 @@ export class MqttSession {
   }
 
   private safely(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      const error = err(ErrorCode.HANDLER_FAILED, `a handler threw: ${String(e)}`);
+    callSafely(fn, (e) => {
+      const error = err(ErrorCode.HANDLER_FAILED, `a handler failed: ${String(e)}`);
       this.log.error(error.message);
       this.raise(error);
-    }
+    });
   }
 
   private clean(e: BlynkError): BlynkError {
