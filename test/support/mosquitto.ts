@@ -1,6 +1,7 @@
 // A real broker for interop tests: Debian's mosquitto, started per test file on free loopback
 // ports with TCP, TLS and WebSocket listeners, Blynk-like credentials and ACL. Facts it relies
-// on: /work/shared/reference/xs-and-brokers.md section 2.
+// on (Debian's build): `user root`; WebSocket listeners need `socket_domain ipv4`; at least one
+// TCP listener; a bad password gets CONNACK 5, not 4.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
