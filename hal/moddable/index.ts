@@ -2,8 +2,8 @@
 // parameter (modules.ts builds them from the real bare specifiers), so this file and everything
 // it imports also run on Node against fakes.
 //
-//   import { createModdableHal } from "blynk/hal/moddable";   // this file
-//   import { moddableModules } from "blynk/hal/moddable/modules";
+//   import Preference from 'preference';
+//   import { createModdableHal, moddableModules } from 'blynk';   // the Moddable bundle exports both
 //   const hal = createModdableHal(moddableModules({ Preference }), { tls: { certificates: [...] }, wifi: {...} });
 import type { Digest, Hal, LogLevel } from '../interfaces';
 import { CaChooser, ModdableConnector, type TlsOptions } from './connector';

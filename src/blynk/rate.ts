@@ -31,7 +31,7 @@ export class RateLimiter {
     return true;
   }
 
-  /** Count a message the runtime must send anyway (info/mcu, the offline flush). */
+  /** Count a message the runtime must send anyway (the offline flush; info/mcu goes straight to the session). */
   force(now: number): void {
     this.refill(now);
     this.tokens = Math.max(-this.burst, this.tokens - 1);
