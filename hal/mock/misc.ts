@@ -1,5 +1,5 @@
 // The small mock services: network status, captured log, seeded random, device control.
-import type { DeviceControl, Log, LogLevel, Network, Random } from '../interfaces';
+import type { DeviceControl, Log, LogLevel, Network } from '../interfaces';
 
 export class MockNetwork implements Network {
   private up: boolean;
@@ -49,32 +49,7 @@ export class MockLog implements Log {
   }
 }
 
-/** mulberry32: small, fast, good enough for jitter and fault schedules; same seed, same run. */
-export class SeededRandom implements Random {
-  private s: number;
-  readonly seed: number;
-
-  constructor(seed: number) {
-    this.seed = seed >>> 0;
-    this.s = this.seed;
-  }
-
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-}
+export { SeededRandom } from '../random';
 
 export class MockDevice implements DeviceControl {
   reboots = 0;

@@ -6,7 +6,8 @@
 //   const client = new BlynkClient(hal, hal.params.options);
 //   hal.onStop(() => client.stop());
 //   client.start();
-import type { DeviceControl, Hal, Log, LogLevel, Network, Random } from '../interfaces';
+import { SeededRandom } from '../random'; // seeded by the parent: xsnap's Math.random is the same sequence on every run
+import type { DeviceControl, Hal, Log, LogLevel, Network } from '../interfaces';
 import { Channel, json } from './channel';
 import { BridgeHttpClient, BridgeOtaWriter } from './http';
 import { Call, Event, LEVELS, Status } from './protocol';
@@ -73,18 +74,6 @@ class BridgeNetwork implements Network {
 
   onChange(listener: (up: boolean) => void): void {
     this.listener = listener;
-  }
-}
-
-/** mulberry32, seeded by the parent: xsnap's Math.random is the same sequence on every run. */
-class SeededRandom implements Random {
-  constructor(private s: number) {}
-
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 }
 

@@ -1,3 +1,4 @@
+import { SeededRandom } from '../../hal/random';
 // Shared by the MQTT tests: hex vectors, error checks, the seed for randomized tests, and a
 // driver that runs a byte stream through a Framer and records what comes out.
 
@@ -64,15 +65,10 @@ export function checkProperty(prop: fc.IProperty<unknown> | fc.IAsyncProperty<un
   }
 }
 
-/** A small seeded PRNG (xorshift32) for loops that do not go through fast-check. */
+/** The project's seeded PRNG as a function, for loops that do not go through fast-check. */
 export function prng(seed: number): () => number {
-  let x = seed | 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 /** What the framer reported, as comparable text. */

@@ -3,7 +3,7 @@
 // behaviour, network, application calls), with the invariants checked after every step. The
 // result is the list of invariant violations (empty: the case passed).
 import fc from 'fast-check';
-import { createMockHal, MockStorage, type MockHal } from '../../../hal/mock';
+import { createMockHal, MockStorage, SeededRandom, type MockHal } from '../../../hal/mock';
 import { BlynkDevice } from '../../../src/blynk/device';
 import { BlynkError } from '../../../src/errors';
 import { publish } from '../../../tools/broker/server-codec';
@@ -116,8 +116,8 @@ export async function runCase(c: Case, seed: number, opts: { all?: boolean } = {
   const server = SERVERS[c.server]!;
   if (c.before !== null) runBefore(storage, SERVERS[c.before]!);
   const hal: MockHal = createMockHal({ storage, seed });
-  let r = seed >>> 0 || 1;
-  const rand = () => ((r = (Math.imul(r, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rng = new SeededRandom(seed);
+  const rand = () => rng.next();
   const cloud = new HostileMockCloud(hal, rand);
   const tokenLower = TOKEN.toLowerCase();
   const leaks = (s: string) => s.toLowerCase().indexOf(tokenLower) >= 0;
