@@ -176,7 +176,8 @@ export class Provisioner {
       this.to('stopped', e.message);
       return e;
     }
-    this.log.info(`config mode: access point "${this.apName}", HTTP port ${this.mode.port} (${reason})`);
+    const port = this.mode.port;
+    this.log.info(`config mode: access point "${this.apName}"${port ? `, HTTP port ${port}` : ''} (${reason})`);
     this.to('config-mode', reason);
     return null;
   }
