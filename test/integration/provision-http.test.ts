@@ -112,7 +112,7 @@ test('bad /config requests: a clear error each, nothing stored, config mode carr
   ];
   for (const [q, status, what] of bad) {
     const res = await fetch(`${base}/config?${q}`);
-    const body = await res.json();
+    const body = (await res.json()) as { status: string; msg: string };
     expect([q, res.status]).toEqual([q, status]);
     expect(body.status).toBe('error');
     expect(body.msg).toContain(what);
@@ -166,9 +166,9 @@ test('/reset and /reboot', async () => {
   prov.start();
   await waitFor(() => (prov.status.httpPort ?? 0) > 0, 'listening');
   base = `http://127.0.0.1:${prov.status.httpPort}`;
-  expect((await (await fetch(`${base}/board_info.json`)).json()).last_error).toBe(701);
+  expect(((await (await fetch(`${base}/board_info.json`)).json()) as { last_error: number }).last_error).toBe(701);
   expect(await (await fetch(`${base}/reset`)).json()).toEqual({ status: 'ok', msg: 'Configuration reset' });
-  expect((await (await fetch(`${base}/board_info.json`)).json()).last_error).toBe(0);
+  expect(((await (await fetch(`${base}/board_info.json`)).json()) as { last_error: number }).last_error).toBe(0);
   expect(await (await fetch(`${base}/reboot`)).json()).toEqual({ status: 'ok', msg: 'Rebooting' });
   await waitFor(() => reboots === 1, 'the reboot');
 });
