@@ -81,7 +81,7 @@ test('the whole cycle against the emulator', async () => {
   await waitFor(() => states.lastIndexOf('config-mode') > states.lastIndexOf('connecting') && states.lastIndexOf('connecting') > 0 && prov.state === 'config-mode', 'back in config mode after the wrong token');
   base = await configMode(prov);
   expect(emu.authFailures(OTHER_TOKEN)).toBeGreaterThanOrEqual(1);
-  expect((await (await fetch(`${base}/board_info.json`)).json()).last_error).toBe(703);
+  expect(((await (await fetch(`${base}/board_info.json`)).json()) as { last_error: number }).last_error).toBe(703);
 
   // Configured again, then a reboot (same flash) goes straight online.
   await sendConfig(base, TOKEN);

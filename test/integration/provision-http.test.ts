@@ -65,8 +65,8 @@ test('GET /board_info.json, /wifi_scan.json and / answer as Edgent does', async 
     board: 'Thermostat', tmpl_id: 'TMPLhttp', fw_type: 'TMPLhttp', fw_ver: '2.0.0', ssid: prov.apName,
     bssid: hal.provisioning!.wifi.apMac, mac: hal.provisioning!.wifi.mac, last_error: 0, wifi_scan: true, static_ip: false,
   });
-  const scan = await (await fetch(`${base}/wifi_scan.json`)).json();
-  expect(scan.map((n: { ssid: string }) => n.ssid)).toEqual(['Café "Quote"', 'Home']);
+  const scan = (await (await fetch(`${base}/wifi_scan.json`)).json()) as { ssid: string }[];
+  expect(scan.map((n) => n.ssid)).toEqual(['Café "Quote"', 'Home']);
   expect(scan[1]).toMatchObject({ rssi: -61, sec: 'WPA2' });
   const page = await fetch(`${base}/`);
   expect(page.headers.get('content-type')).toMatch(/^text\/html/);
