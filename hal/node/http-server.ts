@@ -55,7 +55,10 @@ class NodeHttpServerInstance implements HttpServerInstance {
     socket.on('error', () => undefined);
     // The whole request must arrive within requestTimeoutMs (headers and body): a stalled
     // client gets 408 and its connection is closed, so it cannot hold a slot forever.
-    const timer = setTimeout(() => rawError(socket, 408), this.limits.requestTimeoutMs);
+    const timer = setTimeout(() => {
+      this.sockets.delete(socket); // its slot is free from now on, not when the peer is done closing
+      rawError(socket, 408);
+    }, this.limits.requestTimeoutMs);
     timer.unref();
     (socket as Socket & { __stallTimer?: NodeJS.Timeout }).__stallTimer = timer;
     socket.on('close', () => clearTimeout(timer));
@@ -101,6 +104,10 @@ class NodeHttpServerInstance implements HttpServerInstance {
 
   private send(res: ServerResponse, r: HttpServerResponse): void {
     if (res.writableEnded || res.destroyed) return;
+    const socket = res.socket;
+    res.on('finish', () => {
+      if (socket) this.sockets.delete(socket);
+    });
     res.writeHead(r.status, { 'Content-Type': r.contentType, 'Content-Length': r.body.length, Connection: 'close', 'Cache-Control': 'no-store' });
     res.end(Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength));
   }

@@ -23,10 +23,13 @@ export class ConfigModeResources {
   private scanWaiters: ((n: readonly WifiNetworkInfo[]) => void)[] = [];
   private scanTimer: TimerHandle | undefined;
   private scanEpoch = 0;
+  private cached: readonly WifiNetworkInfo[] | undefined;
+  private cachedAt = 0;
 
   constructor(
     private readonly hal: ProvisioningHal,
     private readonly timers: Timers,
+    private readonly now: () => number,
     private readonly options: ConfigModeOptions,
   ) {}
 
@@ -54,6 +57,9 @@ export class ConfigModeResources {
     const dns = this.hal.dns;
     // DNS is a convenience (the app talks to 192.168.4.1); config mode works without it.
     if (dns) this.dns = call(() => dns.start(o.dnsName), undefined);
+    // Scan now: by the time a phone has joined the AP the list is ready, and /wifi_scan.json can
+    // answer at once (a HAL server may need the answer synchronously, as Moddable's does).
+    this.scan(() => undefined);
     return null;
   }
 
@@ -67,10 +73,20 @@ export class ConfigModeResources {
     if (this.ap) call(() => this.hal.wifi.stopAccessPoint(), undefined);
     this.ap = false;
     this.finishScan([]);
+    this.cached = undefined;
   }
 
-  /** One scan at a time; everyone asking meanwhile gets its result. */
-  scan(done: (networks: readonly WifiNetworkInfo[]) => void): void {
+  /**
+   * The networks around: the last scan's result at once when there is one (a new scan starts
+   * when it is older than `refreshMs`), else the result of the scan under way. One scan at a time.
+   */
+  scan(done: (networks: readonly WifiNetworkInfo[]) => void, refreshMs = 10_000): void {
+    if (this.cached) {
+      const stale = this.now() - this.cachedAt > refreshMs;
+      call(() => done(this.cached!), undefined);
+      if (stale && this.scanWaiters.length === 0) this.scan(() => undefined, Infinity);
+      return;
+    }
     this.scanWaiters.push(done);
     if (this.scanWaiters.length > 1) return;
     const epoch = ++this.scanEpoch;
@@ -85,6 +101,10 @@ export class ConfigModeResources {
   private finishScan(nets: readonly WifiNetworkInfo[], epoch = this.scanEpoch): void {
     if (epoch !== this.scanEpoch || this.scanWaiters.length === 0) return;
     this.scanEpoch++;
+    if (nets.length > 0 || this.cached === undefined) {
+      this.cached = nets;
+      this.cachedAt = this.now();
+    }
     this.timers.clear(this.scanTimer);
     this.scanTimer = undefined;
     const waiters = this.scanWaiters;

@@ -105,7 +105,7 @@ export class Provisioner {
     const p = this.hal.provisioning;
     this.apName = accessPointName(options.templateName, p?.wifi.mac ?? '', options.vendorPrefix ?? 'Blynk');
     if (p) {
-      this.mode = new ConfigModeResources(p, this.hal.timers, {
+      this.mode = new ConfigModeResources(p, this.hal.timers, () => this.hal.clock.now(), {
         httpPort: options.httpPort ?? 80,
         maxRequestBytes: options.maxRequestBytes ?? 2048,
         requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
