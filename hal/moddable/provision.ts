@@ -90,7 +90,9 @@ class ModdableWifi implements WifiControl {
   startAccessPoint(ssid: string, password?: string): boolean {
     return safe(() => {
       safe(() => this.WiFi.disconnect(), undefined);
-      // station: true keeps the radio able to scan while the AP is up.
+      // Station + AP (WiFi.Mode 3): the AP for the phone, the station to scan; after a join the
+      // mode is station only, and the SDK refuses an AP in that mode.
+      safe(() => (this.WiFi.mode = 3), undefined);
       this.WiFi.accessPoint({ ssid, ...(password ? { password } : {}), station: true });
       return true;
     }, false, this.deps.log, 'WiFi.accessPoint');
@@ -159,9 +161,21 @@ class ModdableHttpServerFactory implements HttpServerFactory {
     const server = safe(() => new this.Server({ port: port || 80 }), undefined, log, 'http Server');
     if (!server) return undefined;
     let open = 0;
-    const answer = (r: HttpServerResponse) => {
-      const body = r.body.buffer.slice(r.body.byteOffset, r.body.byteOffset + r.body.byteLength);
-      return { status: r.status, headers: ['content-type', r.contentType, 'cache-control', 'no-store', ...(r.status === 503 ? ['retry-after', '2'] : [])], body };
+    // The body goes out in pieces the size the socket has room for (responseFragment): the SDK
+    // writes a one-piece body in one write and assumes it fits, which a 3 KB page may not.
+    const answer = (req: SdkRequest, r: HttpServerResponse) => {
+      req.out = r.body;
+      req.sent = 0;
+      const headers = ['content-type', r.contentType, 'content-length', String(r.body.byteLength), 'cache-control', 'no-store'];
+      return { status: r.status, headers: r.status === 503 ? [...headers, 'retry-after', '2'] : headers, body: r.body.byteLength > 0 ? true : undefined };
+    };
+    const piece = (req: SdkRequest, room: number): ArrayBuffer | undefined => {
+      const out = req.out as Uint8Array | undefined;
+      const sent = req.sent as number;
+      if (!out || sent >= out.byteLength || !(room > 0)) return undefined;
+      const n = Math.min(room, out.byteLength - sent, 1024);
+      req.sent = sent + n;
+      return out.slice(sent, sent + n).buffer as ArrayBuffer;
     };
     const run = (req: SdkRequest, body: Uint8Array) => {
       req.ran = true;
@@ -216,9 +230,11 @@ class ModdableHttpServerFactory implements HttpServerFactory {
             return undefined;
           case 8: // prepare response
             Timer.clear(this.timer);
-            if (this.busy) return answer(REASON_503);
-            if (this.tooBig) return answer({ status: 413, contentType: 'application/json', body: new Uint8Array(0) });
-            return answer((this.response as HttpServerResponse | undefined) ?? REASON_503);
+            if (this.busy) return answer(this, REASON_503);
+            if (this.tooBig) return answer(this, { status: 413, contentType: 'application/json', body: new Uint8Array(0) });
+            return answer(this, (this.response as HttpServerResponse | undefined) ?? REASON_503);
+          case 9: // room for more of the body
+            return piece(this, Number(value));
           case 10: // response complete
           case -1: // disconnected or failed
             release(this);

@@ -10,7 +10,9 @@ import { makeFakes } from './fakes/modules';
 interface SdkAnswer {
   status: number;
   headers: string[];
-  body: ArrayBuffer;
+  body: ArrayBuffer | true | undefined;
+  /** The pieces responseFragment gave, joined. */
+  sent: Uint8Array;
 }
 
 class FakeSdkServer {
@@ -35,12 +37,20 @@ class FakeSdkServer {
     const kind = cb(4);
     if (body !== undefined && kind !== false) cb(6, new TextEncoder().encode(body).buffer);
     out.answer = cb(8) as SdkAnswer;
+    const parts: number[] = [];
+    for (let room = 700; out.answer.body === true; ) {
+      const p = cb(9, room) as ArrayBuffer | undefined;
+      if (!p) break;
+      expect(p.byteLength).toBeLessThanOrEqual(room);
+      parts.push(...new Uint8Array(p));
+    }
+    out.answer.sent = new Uint8Array(parts);
     cb(10);
     return out;
   }
 }
 
-const text = (a: SdkAnswer | undefined) => new TextDecoder().decode(a!.body);
+const text = (a: SdkAnswer | undefined) => new TextDecoder().decode(a!.sent);
 
 function setup() {
   const f = makeFakes();
@@ -86,7 +96,10 @@ test('config mode on the SDK: AP with station kept for scanning, DNS for blynk.s
     { ssid: 'Open', bssid: '', rssi: -70, sec: 'OPEN', ch: 1 },
   ]);
   const info = server.request('GET', '/board_info.json');
-  expect(info.answer!.headers).toEqual(['content-type', 'application/json', 'cache-control', 'no-store']);
+  expect(info.answer!.headers.slice(0, 3)).toEqual(['content-type', 'application/json', 'content-length']);
+  expect(Number(info.answer!.headers[3])).toBe(info.answer!.sent.length);
+  const page = server.request('GET', '/');
+  expect(text(page.answer)).toContain('</html>'); // 3 KB, in pieces of at most the room offered
   expect(JSON.parse(text(info.answer))).toMatchObject({ board: 'Thermostat', tmpl_id: 'TMPLmod', last_error: 0 });
   const bad = server.request('GET', `/config?ssid=Home&blynk=short`);
   expect(bad.answer!.status).toBe(500);
