@@ -124,3 +124,9 @@ export function acceptConfig(args: ConfigArgs): AcceptedConfig | BlynkError {
   const saveText = args.get('save') ?? '';
   return { config: Object.freeze({ ssid, pass, token, host, port }), save: /^0*[1-9]\d{0,8}$/.test(saveText) };
 }
+
+/** A record from flash passes the same checks as a request (flash may be old or foreign). */
+export function recheck(c: ProvisionConfig): ProvisionConfig | undefined {
+  const a = acceptConfig(new Map([['ssid', c.ssid], ['pass', c.pass], ['blynk', c.token], ['host', c.host], ['port_ssl', String(c.port)]]));
+  return a instanceof BlynkError ? undefined : a.config;
+}

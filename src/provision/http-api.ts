@@ -136,3 +136,9 @@ function route(actions: ConfigModeActions, req: HttpServerRequest, respond: (r: 
       return respond(message(404, 'error', 'Not found'));
   }
 }
+
+/** The path of a request target, cut short, for log lines (never the query: it holds the token). */
+export function pathOf(target: string): string {
+  const q = String(target).indexOf('?');
+  return (q < 0 ? String(target) : String(target).slice(0, q)).slice(0, 64);
+}

@@ -5,77 +5,21 @@
 // to config mode with Edgent's last_error when a new configuration cannot join the network or
 // reach the cloud, or when the token is refused. See docs/provisioning.md.
 
-import type { Hal, HttpServerRequest, HttpServerResponse, LogLevel, TimerHandle, WifiJoin } from '../../hal/interfaces';
-import { BlynkDevice, type DeviceOptions } from '../blynk/device';
-import type { FirmwareInfo } from '../blynk/config';
+import type { Hal, HttpServerRequest, HttpServerResponse, TimerHandle, WifiJoin } from '../../hal/interfaces';
+import { BlynkDevice } from '../blynk/device';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { Emitter } from '../util/emitter';
 import { Logger } from '../util/log';
 import { maskToken, Scrubber } from '../util/secrets';
 import { accessPointName } from './ap-name';
-import { acceptConfig, ProvisionError, serverFor, type AcceptedConfig, type ProvisionConfig } from './config';
+import { ProvisionError, recheck, serverFor, type AcceptedConfig, type ProvisionConfig } from './config';
 import { ConfigModeResources } from './config-mode';
 import { ConfigStore } from './config-store';
-import { handleRequest, type ApplyResult, type BoardInfo, type ConfigModeActions } from './http-api';
+import { handleRequest, pathOf, type ApplyResult, type BoardInfo, type ConfigModeActions } from './http-api';
 import { pageBytes } from './page';
+import type { ProvisionerEvents, ProvisionerOptions, ProvisionState, ProvisionStatus } from './types';
 
-export type ProvisionState = 'idle' | 'config-mode' | 'configuring' | 'joining' | 'connecting' | 'running' | 'stopped';
-
-export interface ProvisionStateChange {
-  from: ProvisionState;
-  to: ProvisionState;
-  reason: string;
-  /** Edgent's last_error after this change (0: none). */
-  lastError: number;
-}
-
-export interface ProvisionerEvents {
-  state: ProvisionStateChange;
-  /** A new BlynkDevice for a configuration; attach handlers here (also done by `setup`). */
-  device: BlynkDevice;
-  error: BlynkError;
-}
-
-export interface ProvisionerOptions {
-  hal: Hal;
-  templateId: string;
-  /** The template's name: `board` in board_info.json and part of the AP name. */
-  templateName: string;
-  firmware?: FirmwareInfo;
-  /** More BlynkDevice options (token, server, templateId and firmware come from here). */
-  device?: Omit<DeviceOptions, 'hal' | 'token' | 'server' | 'templateId' | 'firmware'>;
-  /** Called with each new BlynkDevice before it starts. */
-  setup?: (device: BlynkDevice) => void;
-  vendorPrefix?: string;
-  httpPort?: number;
-  captivePortal?: boolean;
-  setupHost?: string;
-  joinTimeoutMs?: number;
-  /** Join attempts of a configuration not yet valid before last_error 701. Default 1 (Edgent). */
-  joinTries?: number;
-  joinRetryMs?: number;
-  cloudTimeoutMs?: number;
-  switchDelayMs?: number;
-  maxRequestBytes?: number;
-  requestTimeoutMs?: number;
-  maxConnections?: number;
-  storageKey?: string;
-  logLevel?: LogLevel;
-}
-
-export interface ProvisionStatus {
-  state: ProvisionState;
-  lastError: number;
-  apName: string;
-  /** The HTTP server's port in config mode. */
-  httpPort: number | undefined;
-  configured: boolean;
-  valid: boolean;
-  ssid: string | undefined;
-  host: string | undefined;
-  /** ****last4 */
-  token: string | undefined;
-}
+export type { ProvisionerEvents, ProvisionerOptions, ProvisionState, ProvisionStateChange, ProvisionStatus } from './types';
 
 export class Provisioner {
   private readonly hal: Hal;
@@ -91,6 +35,7 @@ export class Provisioner {
   private config: ProvisionConfig | undefined;
   private valid = false;
   private applying = false;
+  private rebooting = false;
   private dev: BlynkDevice | undefined;
   private join: WifiJoin | undefined;
   private timer: TimerHandle | undefined;
@@ -119,7 +64,11 @@ export class Provisioner {
       scan: (done) => (this.mode ? this.mode.scan(done) : done([])),
       apply: (a) => this.apply(a),
       reset: () => this.reset(),
-      reboot: () => this.later(() => this.hal.device.reboot(), 500, false),
+      reboot: () => {
+        if (this.rebooting) return;
+        this.rebooting = true;
+        this.later(() => this.hal.device.reboot(), 500, false);
+      },
       page: pageBytes(),
     };
   }
@@ -151,6 +100,7 @@ export class Provisioner {
     const stored = this.store.get();
     this.lastError = stored?.lastError ?? 0;
     const checked = stored?.config && recheck(stored.config);
+    if (checked) this.log = new Logger(this.hal.log, this.o.logLevel ?? 'info', new Scrubber(checked.token));
     if (checked && stored!.valid) {
       this.config = checked;
       this.valid = true;
@@ -184,7 +134,9 @@ export class Provisioner {
 
   /** Forget the configuration (Edgent's /reset and the 10-second button hold). False if flash failed. */
   reset(): boolean {
-    const ok = this.store.save(undefined, false, 0);
+    // Idempotent, so that a client repeating /reset cannot wear the flash out.
+    const cur = this.store.get();
+    const ok = cur === undefined || (cur.config === undefined && cur.lastError === 0) || this.store.save(undefined, false, 0);
     if (ok) {
       this.lastError = 0;
       this.config = undefined;
@@ -342,15 +294,4 @@ export class Provisioner {
     this.current = next;
     this.emitter.emit('state', { from, to: next, reason, lastError: this.lastError });
   }
-}
-
-/** A record from flash passes the same checks as a request (flash may be old or foreign). */
-function recheck(c: ProvisionConfig): ProvisionConfig | undefined {
-  const a = acceptConfig(new Map([['ssid', c.ssid], ['pass', c.pass], ['blynk', c.token], ['host', c.host], ['port_ssl', String(c.port)]]));
-  return a instanceof BlynkError ? undefined : a.config;
-}
-
-function pathOf(target: string): string {
-  const q = String(target).indexOf('?');
-  return (q < 0 ? String(target) : String(target).slice(0, q)).slice(0, 64);
 }

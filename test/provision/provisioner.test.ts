@@ -188,7 +188,12 @@ test('/reset forgets the configuration; /reboot answers, then reboots', () => {
   r.prov.enterConfigMode();
   expect(json(r, '/reset')).toEqual({ status: 200, body: { status: 'ok', msg: 'Configuration reset' } });
   expect(new ConfigStore(r.hal.storage).get()?.config).toBeUndefined();
+  const writes = r.hal.storage.writes.length;
+  for (let i = 0; i < 50; i++) json(r, '/reset');
+  expect(r.hal.storage.writes.length).toBe(writes); // a repeated /reset does not wear the flash
   expect(json(r, '/reboot').body.msg).toBe('Rebooting');
+  http(r).request('GET', '/reboot');
+  run(r, 1000);
   expect(r.hal.device.reboots).toBe(1);
 });
 
