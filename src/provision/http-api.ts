@@ -3,7 +3,8 @@
 // response out through `respond`; what the requests do goes through `ConfigModeActions`.
 // Exact paths, fields and texts: docs/provisioning.md.
 
-import type { HttpServerRequest, HttpServerResponse, WifiNetworkInfo } from '../../hal/interfaces';
+import type { HttpServerRequest, HttpServerResponse, WifiControl, WifiNetworkInfo } from '../../hal/interfaces';
+import type { FirmwareInfo } from '../blynk/config';
 import { BlynkError } from '../errors';
 import { utf8Encode } from '../util/utf8';
 import { acceptConfig, type AcceptedConfig } from './config';
@@ -22,6 +23,15 @@ export interface BoardInfo {
   last_error: number;
   wifi_scan: boolean;
   static_ip: boolean;
+}
+
+/** board_info.json (Edgent ConfigMode.h); static_ip is false: the static IP fields are not taken. */
+export function boardInfo(o: { templateId: string; templateName: string; firmware?: FirmwareInfo }, apName: string, wifi: WifiControl | undefined, lastError: number): BoardInfo {
+  const fw = o.firmware ?? {};
+  return {
+    board: o.templateName, tmpl_id: o.templateId, fw_type: fw.type ?? o.templateId, fw_ver: fw.version ?? '0.0.1',
+    ssid: apName, bssid: wifi?.apMac ?? '', mac: wifi?.mac ?? '', last_error: lastError, wifi_scan: true, static_ip: false,
+  };
 }
 
 export type ApplyResult = 'ok' | 'busy' | BlynkError;

@@ -15,7 +15,8 @@ import { accessPointName } from './ap-name';
 import { ProvisionError, recheck, serverFor, type AcceptedConfig, type ProvisionConfig } from './config';
 import { ConfigModeResources } from './config-mode';
 import { ConfigStore } from './config-store';
-import { handleRequest, pathOf, type ApplyResult, type BoardInfo, type ConfigModeActions } from './http-api';
+import { boardInfo, handleRequest, pathOf, type ApplyResult, type BoardInfo, type ConfigModeActions } from './http-api';
+import { watchWifi } from './rejoin';
 import { pageBytes } from './page';
 import type { ProvisionerEvents, ProvisionerOptions, ProvisionState, ProvisionStatus } from './types';
 
@@ -39,6 +40,7 @@ export class Provisioner {
   private dev: BlynkDevice | undefined;
   private join: WifiJoin | undefined;
   private timer: TimerHandle | undefined;
+  private watch: { stop(): void } | undefined;
   readonly apName: string;
 
   constructor(options: ProvisionerOptions) {
@@ -162,12 +164,7 @@ export class Provisioner {
 
   private boardInfo(): BoardInfo {
     if (this.current === 'config-mode') this.to('configuring', 'board info requested');
-    const fw = this.o.firmware ?? {};
-    const wifi = this.hal.provisioning?.wifi;
-    return {
-      board: this.o.templateName, tmpl_id: this.o.templateId, fw_type: fw.type ?? this.o.templateId, fw_ver: fw.version ?? '0.0.1',
-      ssid: this.apName, bssid: wifi?.apMac ?? '', mac: wifi?.mac ?? '', last_error: this.lastError, wifi_scan: true, static_ip: false,
-    };
+    return boardInfo(this.o, this.apName, this.hal.provisioning?.wifi, this.lastError);
   }
 
   private apply(a: AcceptedConfig): ApplyResult {
@@ -253,6 +250,8 @@ export class Provisioner {
     }
     this.to('connecting', 'Wi-Fi joined');
     device.start();
+    // Edgent goes back to joining when Wi-Fi drops while running; the SDK does not rejoin by itself.
+    this.watch = watchWifi(this.hal, c, { joinTimeoutMs: this.o.joinTimeoutMs ?? 50_000, everyMs: this.o.joinRetryMs ?? 10_000 }, () => epoch === this.epoch, this.log);
   }
 
   /** A configuration failed: record last_error (forgetting it, as Edgent) and go back to config mode. */
@@ -270,7 +269,8 @@ export class Provisioner {
   private halt(): void {
     this.epoch++;
     this.hal.timers.clear(this.timer);
-    this.timer = undefined;
+    this.watch?.stop();
+    this.timer = this.watch = undefined;
     this.applying = false;
     this.join?.cancel();
     this.join = undefined;

@@ -112,6 +112,26 @@ test('the full cycle: config, join, online, valid in flash, Hotspot Name; wrong 
   for (const line of r.hal.log.lines) expect(line.message).not.toContain(TOKEN);
 });
 
+test('Wi-Fi lost while running: joined again, back online (Edgent: running -> connecting net)', () => {
+  const r = rig();
+  r.prov.start();
+  json(r, configQuery());
+  run(r, 5000);
+  expect(r.prov.device?.online).toBe(true);
+  const wifi = r.hal.provisioning!.wifi;
+  const router = wifi.networks;
+  wifi.networks = []; // the router is off
+  wifi.leave();
+  r.broker.conn?.cut('reset');
+  run(r, 60_000);
+  expect(r.prov.state).toBe('running'); // a valid configuration is never dropped for a network outage
+  expect(r.prov.device?.online).toBe(false);
+  wifi.networks = router;
+  run(r, 15_000);
+  expect(r.prov.device?.online).toBe(true);
+  expect(wifi.journal.filter((j) => j === 'join Home').length).toBeGreaterThan(2);
+});
+
 test('a network that cannot be joined: last_error 701 after joinTries', () => {
   const r = rig({ joinTries: 2 });
   r.prov.start();
