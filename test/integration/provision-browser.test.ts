@@ -63,7 +63,20 @@ describeBrowser('the config-mode page in headless chromium', () => {
     await page.select('#net', 'Home');
     expect(await page.$eval('#ssid', (e) => (e as unknown as { value: string }).value)).toBe('Home');
     await page.type('#pass', 'secret123');
+    // A token of the wrong shape is stopped by the page itself (Edgent's pattern): nothing is sent.
+    const configRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/config')) configRequests.push(r.url());
+    });
+    await page.type('#blynk', 'not-a-token!');
+    expect(await page.$eval('#blynk', (e) => (e as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch)).toBe(true);
+    await page.click('#apply');
+    // The page's submit handler (which says "Sending..." at once) did not run, and nothing went out.
+    expect(await page.$eval('#result', (e) => e.textContent)).toBe('');
+    expect(configRequests).toEqual([]);
+    await page.$eval('#blynk', (e) => ((e as unknown as { value: string }).value = ''));
     await page.type('#blynk', TOKEN);
+    expect(await page.$eval('#blynk', (e) => (e as unknown as { validity: { valid: boolean } }).validity.valid)).toBe(true);
     await page.$eval('#host', (e) => ((e as unknown as { value: string }).value = ''));
     await page.type('#host', 'not a host!');
     await page.click('#apply');
