@@ -66,11 +66,8 @@ export class Provisioner {
       scan: (done) => (this.mode ? this.mode.scan(done) : done([])),
       apply: (a) => this.apply(a),
       reset: () => this.reset(),
-      reboot: () => {
-        if (this.rebooting) return;
-        this.rebooting = true;
-        this.later(() => this.hal.device.reboot(), 500, false);
-      },
+      // Once, however many /reboot requests come; after the answer went out.
+      reboot: () => void (!this.rebooting && ((this.rebooting = true), this.later(() => this.hal.device.reboot(), 500, false))),
       page: pageBytes(),
     };
   }
@@ -134,7 +131,10 @@ export class Provisioner {
     return null;
   }
 
-  /** Forget the configuration (Edgent's /reset and the 10-second button hold). False if flash failed. */
+  /**
+   * Forget the configuration (Edgent's /reset and the 10-second button hold); a device that runs
+   * a configuration goes to config mode (Edgent's MODE_RESET_CONFIG -> WAIT_CONFIG). False if flash failed.
+   */
   reset(): boolean {
     // Idempotent, so that a client repeating /reset cannot wear the flash out.
     const cur = this.store.get();
@@ -143,6 +143,7 @@ export class Provisioner {
       this.lastError = 0;
       this.config = undefined;
       this.valid = false;
+      if (this.current === 'joining' || this.current === 'connecting' || this.current === 'running') this.enterConfigMode('configuration reset');
     }
     return ok;
   }

@@ -217,6 +217,18 @@ test('/reset forgets the configuration; /reboot answers, then reboots', () => {
   expect(r.hal.device.reboots).toBe(1);
 });
 
+test('reset() from the application while running: forgotten, config mode', () => {
+  const r = rig();
+  r.prov.start();
+  json(r, configQuery());
+  run(r, 5000);
+  expect(r.prov.state).toBe('running');
+  expect(r.prov.reset()).toBe(true);
+  expect(r.prov.state).toBe('config-mode');
+  expect(new ConfigStore(r.hal.storage).get()?.config).toBeUndefined();
+  expect(r.prov.device).toBeUndefined();
+});
+
 test('without provisioning in the HAL: a clear error, no crash', () => {
   const hal = createMockHal();
   const prov = new Provisioner({ hal, templateId: 'TMPL0001', templateName: 'T' });
