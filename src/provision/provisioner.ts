@@ -175,6 +175,7 @@ export class Provisioner {
     }
     this.applying = true;
     this.config = a.config;
+    this.log = new Logger(this.hal.log, this.o.logLevel ?? 'info', new Scrubber(a.config.token));
     this.valid = a.save;
     this.log.info(`config mode: configuration for "${a.config.ssid}", token ${maskToken(a.config.token)}, host ${a.config.host}`);
     // Edgent answers, waits a second, then leaves AP mode (MODE_SWITCH_TO_STA).
@@ -189,7 +190,6 @@ export class Provisioner {
 
   private runConfig(fresh: boolean, reason: string): void {
     const c = this.config!;
-    this.log = new Logger(this.hal.log, this.o.logLevel ?? 'info', new Scrubber(c.token));
     this.applying = false;
     this.to('joining', reason);
     this.tryJoin(c, fresh, 1);

@@ -217,6 +217,15 @@ test('/reset forgets the configuration; /reboot answers, then reboots', () => {
   expect(r.hal.device.reboots).toBe(1);
 });
 
+test('C-SECRETS: a token pasted into the network name is masked in the log too', () => {
+  const r = rig();
+  r.prov.start();
+  json(r, configQuery({ ssid: TOKEN }));
+  run(r, 5000);
+  expect(r.hal.log.text()).toContain('****');
+  expect(r.hal.log.text()).not.toContain(TOKEN);
+});
+
 test('reset() from the application while running: forgotten, config mode', () => {
   const r = rig();
   r.prov.start();
