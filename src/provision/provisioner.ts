@@ -256,7 +256,9 @@ export class Provisioner {
   }
 
   /** A configuration failed: record last_error (forgetting it, as Edgent) and go back to config mode. */
-  private fail(code: number, why: string): void {
+  private fail(code: number, reason: string): void {
+    // Events and errors carry no token either (C-SECRETS), whatever field it was pasted into.
+    const why = this.config ? new Scrubber(this.config.token).scrub(reason) : reason;
     this.log.warn(`provisioning failed (${code}): ${why}`);
     this.emitter.emit('error', err(code === ProvisionError.NETWORK ? ErrorCode.PROVISION_NETWORK : code === ProvisionError.TOKEN ? ErrorCode.AUTH_FAILED : ErrorCode.PROVISION_CLOUD, why, { lastError: code }));
     this.lastError = code;
