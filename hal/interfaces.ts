@@ -183,4 +183,112 @@ export interface Hal {
   readonly http?: HttpClient;
   readonly ota?: OtaWriter;
   readonly digest?: (algorithm: 'md5' | 'sha256') => Digest | undefined;
+  /** Present where the device can be set up over its own access point (Blynk.Inject). */
+  readonly provisioning?: ProvisioningHal;
+}
+
+// ---- Provisioning (Blynk.Inject, C-PROVISION): optional, see docs/provisioning.md ----
+//
+// Config mode needs an access point, a small HTTP server on it, a Wi-Fi scan and a way to join
+// a network with credentials given at run time; a DNS server answers the setup host name.
+// Callbacks follow the rules at the top of this file: never from inside the call that asked.
+
+export type WifiSecurity = 'OPEN' | 'WEP' | 'WPA' | 'WPA2' | 'WPA+WPA2' | 'WPA2-EAP' | 'WPA3' | 'WPA2+WPA3' | 'WAPI' | 'unknown';
+
+export interface WifiNetworkInfo {
+  readonly ssid: string;
+  /** "aa:bb:cc:dd:ee:ff" */
+  readonly bssid: string;
+  /** dBm */
+  readonly rssi: number;
+  readonly security: WifiSecurity;
+  readonly channel: number;
+}
+
+/** Why a join failed. */
+export type WifiJoinFailure = 'not-found' | 'auth' | 'timeout' | 'error';
+
+export interface WifiJoin {
+  /** Give up; `done` is not called after this. Idempotent. */
+  cancel(): void;
+}
+
+export interface WifiControl {
+  /** Station MAC, "aa:bb:cc:dd:ee:ff". */
+  readonly mac: string;
+  /** The access point's MAC (its BSSID). */
+  readonly apMac: string;
+  /** Open an access point (station mode off). False if it could not. Never throws. */
+  startAccessPoint(ssid: string, password?: string): boolean;
+  /** Close the access point. Idempotent. Never throws. */
+  stopAccessPoint(): void;
+  /**
+   * Join `ssid` as a station. `done` runs once: null when joined (the HAL's Network reports up
+   * from then on), or why not, at the latest after `timeoutMs`. Never throws.
+   */
+  join(ssid: string, password: string, timeoutMs: number, done: (failure: WifiJoinFailure | null) => void): WifiJoin;
+  /** Leave the network joined (the Network reports down). Idempotent. */
+  leave(): void;
+  /** Scan for networks; `done` runs once, with [] when the scan failed. Never throws. */
+  scan(done: (networks: readonly WifiNetworkInfo[]) => void): void;
+}
+
+export interface HttpServerRequest {
+  /** Upper case: "GET", "POST", ... */
+  readonly method: string;
+  /** The request target as sent, percent-encoding intact: "/config?ssid=Home%20Net". */
+  readonly target: string;
+  /** Content-Type, lower case, without parameters; undefined when absent. */
+  readonly contentType: string | undefined;
+  /** The whole body (the server read it to the end, within `maxRequestBytes`). */
+  readonly body: Uint8Array;
+}
+
+export interface HttpServerResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: Uint8Array;
+}
+
+export interface HttpServerLimits {
+  /** Request line + headers + body. Larger: the server answers 413 (431 for headers) itself. */
+  readonly maxRequestBytes: number;
+  /** A request not complete by then (a stalled client): the server answers 408 and closes. */
+  readonly requestTimeoutMs: number;
+  /** More connections at once: the server answers 503 and closes the newcomer. */
+  readonly maxConnections: number;
+}
+
+/**
+ * Called once per complete request. `respond` must be called once (later calls are ignored);
+ * when the client is gone it does nothing. The server closes the connection after answering.
+ */
+export type HttpServerHandler = (request: HttpServerRequest, respond: (response: HttpServerResponse) => void) => void;
+
+export interface HttpServerInstance {
+  /** The port it listens on (useful when 0 was asked for). */
+  readonly port: number;
+  /** Stop listening and drop open connections. Idempotent. */
+  close(): void;
+}
+
+export interface HttpServerFactory {
+  /** Listen on `port` (0: pick one). Undefined if it could not. Never throws. */
+  listen(port: number, limits: HttpServerLimits, handler: HttpServerHandler): HttpServerInstance | undefined;
+}
+
+export interface DnsServerInstance {
+  close(): void;
+}
+
+export interface DnsServerFactory {
+  /** Answer `name` ("*": every name) with the access point's own address. Undefined if it could not. */
+  start(name: string): DnsServerInstance | undefined;
+}
+
+export interface ProvisioningHal {
+  readonly wifi: WifiControl;
+  readonly httpServer: HttpServerFactory;
+  /** Where there is one: the setup host name (blynk.setup) resolves to the device. */
+  readonly dns?: DnsServerFactory;
 }

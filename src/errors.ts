@@ -56,6 +56,13 @@ export const ErrorCode = Object.freeze({
   OTA_DIGEST: 'OTA_DIGEST', // the image does not match x-md5 / x-sha256
   OTA_WRITE: 'OTA_WRITE', // the OTA writer failed
 
+  // Provisioning (Blynk.Inject config mode, C-PROVISION)
+  PROVISION_UNSUPPORTED: 'PROVISION_UNSUPPORTED', // the HAL has no access point, HTTP server or Wi-Fi join
+  PROVISION_REQUEST: 'PROVISION_REQUEST', // a config-mode HTTP request that cannot be understood (encoding, method, duplicates)
+  PROVISION_INVALID: 'PROVISION_INVALID', // a configuration with a missing, oversize or malformed field; nothing was stored
+  PROVISION_NETWORK: 'PROVISION_NETWORK', // the configured Wi-Fi network could not be joined (last_error 701)
+  PROVISION_CLOUD: 'PROVISION_CLOUD', // a new configuration did not reach the cloud in time (last_error 702)
+
   INTERNAL: 'INTERNAL', // a bug: a state the runtime should never reach
 } as const);
 

@@ -3,6 +3,7 @@
 import type { Hal } from '../interfaces';
 import { MockDevice, MockLog, MockNetwork, SeededRandom } from './misc';
 import { MockHttpClient, MockOtaWriter } from './ota';
+import { createMockProvisioning, type MockProvisioning } from './provision';
 import { MockStorage } from './storage';
 import { VirtualTime } from './time';
 import { MockTransportConnector } from './transport';
@@ -14,6 +15,8 @@ export { MockDevice, MockLog, MockNetwork, SeededRandom } from './misc';
 export { VirtualTime } from './time';
 export { MockHttpClient, MockOtaWriter } from './ota';
 export type { MockHttpResponse, OtaWriterState } from './ota';
+export { MockDns, MockHttpServer, MockWifi, createMockProvisioning } from './provision';
+export type { MockExchange, MockProvisioning, MockWifiNetwork } from './provision';
 
 export interface MockHalOptions {
   seed?: number;
@@ -23,6 +26,8 @@ export interface MockHalOptions {
   startTime?: number;
   /** OTA partition size; 0 leaves the HAL without HTTP and OTA (a device that cannot update). */
   otaCapacity?: number;
+  /** Add an access point, Wi-Fi join and scan, and an HTTP server (Blynk.Inject). */
+  provisioning?: boolean;
 }
 
 export interface MockHal extends Hal {
@@ -35,6 +40,7 @@ export interface MockHal extends Hal {
   readonly device: MockDevice;
   readonly http?: MockHttpClient;
   readonly ota?: MockOtaWriter;
+  readonly provisioning?: MockProvisioning;
   /** HAL calls in order ("storage.set ep.a", "transport.open mqtts://host:port"), for ordering checks. */
   readonly journal: string[];
 }
@@ -50,14 +56,16 @@ export function createMockHal(options: MockHalOptions = {}): MockHal {
   };
   storage.onWrite = (key) => journal.push(`storage.set ${key}`);
   const otaCapacity = options.otaCapacity ?? 1 << 20;
+  const network = new MockNetwork(options.networkUp ?? true);
   return {
+    ...(options.provisioning ? { provisioning: createMockProvisioning(time, network) } : {}),
     ...(otaCapacity > 0 ? { http: new MockHttpClient(time), ota: new MockOtaWriter(otaCapacity) } : {}),
     time,
     timers: time,
     clock: time,
     transport,
     storage,
-    network: new MockNetwork(options.networkUp ?? true),
+    network,
     log: new MockLog(),
     random: new SeededRandom(options.seed ?? 1),
     device: new MockDevice(),

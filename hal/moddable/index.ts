@@ -11,6 +11,7 @@ import { ModdableHttpClient } from './http';
 import { cryptDigest, mathRandom, ModdableDevice, sha1With, TraceLog } from './misc';
 import { ModdableNetwork, type WifiOptions } from './network';
 import { ModdableOtaWriter, type OtaOptions } from './ota';
+import { createModdableProvisioning, type ModdableProvisioningModules } from './provision';
 import { ModdableStorage } from './storage';
 import { ModdableClock, ModdableTimers } from './timers';
 import type { ModdableModules } from './types';
@@ -19,6 +20,7 @@ export type { TlsOptions } from './connector';
 export type { WifiOptions } from './network';
 export type { OtaOptions } from './ota';
 export type { ModdableModules } from './types';
+export type { ModdableProvisioningModules } from './provision';
 
 export interface ModdableHalOptions {
   /** CAs for mqtts, wss and https (see TlsOptions). */
@@ -38,6 +40,8 @@ export interface ModdableHalOptions {
   readonly closeLingerMs?: number;
   /** Lowest level written by the log. Default "info". */
   readonly logLevel?: LogLevel;
+  /** Blynk.Inject config mode: the app's "wifi", "http" Server and "dns/server" (see provision.ts). */
+  readonly provisioning?: ModdableProvisioningModules;
 }
 
 export interface ModdableHal extends Hal {
@@ -57,6 +61,7 @@ export function createModdableHal(modules: ModdableModules, options: ModdableHal
   );
   const Request = modules.Request;
   return {
+    ...(options.provisioning ? { provisioning: createModdableProvisioning(options.provisioning, { Timer: modules.Timer, Net: modules.Net, log }) } : {}),
     transport: connector,
     timers: new ModdableTimers(modules.Timer, log),
     clock: new ModdableClock(modules.Time, modules.Timer),

@@ -1,7 +1,8 @@
 // The HAL on Node.js: real sockets, files and timers, for the demo, tools and interop tests.
-import type { DeviceControl, Digest, Hal, HttpClient, Log, OtaWriter, Storage } from '../interfaces';
+import type { DeviceControl, Digest, Hal, HttpClient, Log, OtaWriter, ProvisioningHal, Storage } from '../interfaces';
 import { nodeDigest } from './digest';
 import { NodeHttpClient } from './http';
+import { NodeHttpServerFactory } from './http-server';
 import { type LogSink, makeLog } from './log';
 import { NodeNetwork } from './network';
 import { DEFAULT_OTA_CAPACITY, FileOtaWriter } from './ota';
@@ -10,6 +11,7 @@ import { FileStorage, MemoryStorage } from './storage';
 import { nodeClock, NodeTimers } from './timers';
 import { type CaOption, tlsSettings } from './tls-options';
 import { NodeTransportConnector } from './transport';
+import { SimulatedWifi, type SimulatedWifiOptions } from './wifi-sim';
 
 export type { CaOption } from './tls-options';
 export type { LogSink } from './log';
@@ -17,6 +19,9 @@ export { consoleSink } from './log';
 export { FileStorage, MemoryStorage, MAX_KEY_LENGTH, MAX_VALUE_BYTES } from './storage';
 export { FileOtaWriter, DEFAULT_OTA_CAPACITY } from './ota';
 export { classifyError } from './transport-errors';
+export { SimulatedWifi } from './wifi-sim';
+export type { SimulatedNetwork, SimulatedWifiOptions } from './wifi-sim';
+export { NodeHttpServerFactory } from './http-server';
 
 export interface NodeHalOptions {
   /** CAs trusted for mqtts, wss and https. Default: Node's built-in root store. */
@@ -41,8 +46,10 @@ export interface NodeHalOptions {
   seed?: number;
   /** Called by device.reboot(). Default: logs that a reboot was requested. */
   onReboot?: () => void;
-  /** Initial network state. Default true. */
+  /** Initial network state. Default true (false with `wifi`: not joined yet). */
   networkUp?: boolean;
+  /** Blynk.Inject: a simulated Wi-Fi and a real config-mode HTTP server on 127.0.0.1. */
+  wifi?: SimulatedWifiOptions;
 }
 
 export interface NodeHal extends Hal {
@@ -50,6 +57,7 @@ export interface NodeHal extends Hal {
   readonly http: HttpClient;
   readonly ota: OtaWriter | undefined;
   readonly digest: (algorithm: 'md5' | 'sha256') => Digest | undefined;
+  readonly provisioning: (ProvisioningHal & { readonly wifi: SimulatedWifi }) | undefined;
   /** Pretend Wi-Fi went down or came back: the network listener hears real changes. */
   setNetworkUp(up: boolean): void;
   /** Clear this HAL's timers, hard-close its transports and abort its downloads. Idempotent. */
@@ -68,7 +76,9 @@ export function createNodeHal(options: NodeHalOptions = {}): NodeHal {
     tls,
   );
   const timers = new NodeTimers(log);
-  const network = new NodeNetwork(options.networkUp ?? true, log);
+  const network = new NodeNetwork(options.networkUp ?? options.wifi === undefined, log);
+  const httpServer = options.wifi ? new NodeHttpServerFactory(log) : undefined;
+  const wifi = options.wifi ? new SimulatedWifi(options.wifi, network, log) : undefined;
   const http = new NodeHttpClient({ tls, idleTimeoutMs: options.httpIdleTimeoutMs ?? 30_000, log });
   const storage = options.storageDir === undefined ? new MemoryStorage() : new FileStorage(options.storageDir, log);
   const ota =
@@ -101,12 +111,15 @@ export function createNodeHal(options: NodeHalOptions = {}): NodeHal {
     http,
     ota,
     digest: nodeDigest,
+    provisioning: wifi && httpServer ? { wifi, httpServer } : undefined,
     setNetworkUp: (up) => network.set(up),
     dispose() {
       timers.dispose();
       transport.dispose();
       http.dispose();
       ota?.abort();
+      httpServer?.dispose();
+      wifi?.dispose();
     },
   };
 }

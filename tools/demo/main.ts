@@ -6,6 +6,7 @@
 //   npm start                       the demo, on the XS engine through the bridge, ends by itself
 //   npm start -- --node             the same device on the Node HAL
 //   npm start -- --forever          keep running until Ctrl-C
+//   npm start -- --provision        Blynk.Inject: set up over HTTP in config mode (tools/demo/provision.ts)
 //   npm start -- --token T --server mqtts://blynk.cloud:8883 [--template TMPL...]   the real cloud
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,11 +28,12 @@ const { values: args } = parseArgs({
     server: { type: 'string' },
     template: { type: 'string', default: 'TMPLdemo0001' },
     help: { type: 'boolean', default: false },
+    provision: { type: 'boolean', default: false },
   },
 });
 
 if (args.help) {
-  process.stdout.write(readFileSync(new URL(import.meta.url)).toString().split('\n').slice(0, 10).join('\n') + '\n');
+  process.stdout.write(readFileSync(new URL(import.meta.url)).toString().split('\n').slice(0, 11).join('\n') + '\n');
   process.exit(0);
 }
 
@@ -136,7 +138,7 @@ async function localDemo(): Promise<void> {
   }
 }
 
-(args.token ? realCloud() : localDemo()).catch((e) => {
+(args.provision ? import('./provision').then((m) => m.provisionDemo(say, args.template!)) : args.token ? realCloud() : localDemo()).catch((e) => {
   say.line('demo', `failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -7,6 +7,7 @@ import { happyPath, keepalive, reconnectBackoff } from './session';
 import { utf8Uplink } from './utf8';
 import { fail } from './assert';
 import { tokenLeaks } from './device';
+import { provisionCycle } from './provision';
 
 /** Every scenario also fails if the token showed up unmasked in a log line or an error (C-SECRETS). */
 function noLeaks(scenario: () => void | Promise<void>): () => Promise<void> {
@@ -33,6 +34,7 @@ const LIST: Record<string, () => void | Promise<void>> = {
   'api: downlinks reach their handlers; ping acknowledged': apiDownlinks,
   'api: request/reply promises and a timeout': apiRequests,
   'api: Blynk.Air update, digests checked, reboot': apiOta,
+  'provision: config mode, configured, online, reconfigure, wrong token (703)': provisionCycle,
 };
 
 export const SCENARIOS: Record<string, () => Promise<void>> = {};
