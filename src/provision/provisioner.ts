@@ -279,7 +279,7 @@ export class Provisioner {
     this.join = undefined;
     const d = this.dev;
     this.dev = undefined;
-    if (d) d.stop();
+    if (d) d.dispose(); // frees the HAL and token for the next configuration's device (C-APP-3)
     if (this.current === 'joining' || this.current === 'connecting' || this.current === 'running') this.hal.provisioning?.wifi.leave();
     this.mode?.closeAll();
   }
