@@ -9,3 +9,8 @@ export { encodePublish, encodeConnect, encodeSubscribe } from '../../src/mqtt/en
 export { Framer, FRAME_NEED_MORE, FRAME_PACKET } from '../../src/mqtt/framer';
 export { utf8Decode, utf8Encode, utf8Length } from '../../src/util/utf8';
 export * from '../../hal/mock/index';
+// The pure policies, for the policy cases that run in jest and inside XS (test/support/policy-cases.ts).
+export { ReconnectPolicy, DEFAULT_BACKOFF, DEFAULT_DUPLICATE } from '../../src/session/reconnect';
+export { RedirectPolicy, DEFAULT_ALLOWED_HOSTS } from '../../src/blynk/redirect-policy';
+export { checkOffer, downloadDeadlineMs, windowMinimum, DEFAULT_OTA_RULES } from '../../src/blynk/ota-policy';
+export { err } from '../../src/errors';

@@ -2,12 +2,26 @@
 // cases run in jest (test/session/policies.test.ts) and inside XS (the xs scenarios import
 // them through the bundle). They cover the pure policies: reconnect (C-RECONNECT-1/2, C-CONN-4,
 // C-DUPLICATE), redirect (C-REDIRECT-1..8) and OTA (C-OTA-1/2).
-import { SeededRandom } from '../../hal/mock';
-import { checkOffer, DEFAULT_OTA_RULES, downloadDeadlineMs, windowMinimum } from '../../src/blynk/ota-policy';
-import { DEFAULT_ALLOWED_HOSTS, RedirectPolicy, type RedirectRules } from '../../src/blynk/redirect-policy';
-import { BlynkError, ErrorCode, err } from '../../src/errors';
-import { parseEndpoint, type Endpoint } from '../../src/session/endpoint';
-import { DEFAULT_BACKOFF, DEFAULT_DUPLICATE, ReconnectPolicy, type Loss } from '../../src/session/reconnect';
+// The runtime comes through the XS test entry, so that the XS scenario bundle uses the bundled runtime.
+import {
+  BlynkError,
+  checkOffer,
+  DEFAULT_ALLOWED_HOSTS,
+  DEFAULT_BACKOFF,
+  DEFAULT_DUPLICATE,
+  DEFAULT_OTA_RULES,
+  downloadDeadlineMs,
+  err,
+  ErrorCode,
+  parseEndpoint,
+  RedirectPolicy,
+  ReconnectPolicy,
+  SeededRandom,
+  windowMinimum,
+} from '../../build/entries/xs-mock';
+import type { RedirectRules } from '../../src/blynk/redirect-policy';
+import type { Endpoint } from '../../src/session/endpoint';
+import type { Loss } from '../../src/session/reconnect';
 
 export type PolicyCase = [name: string, run: () => void];
 
