@@ -8,6 +8,8 @@ import { utf8Uplink } from './utf8';
 import { fail } from './assert';
 import { tokenLeaks } from './device';
 import { provisionCycle } from './provision';
+import { policyCases } from './policies';
+import { hostileCases, XS_HOSTILE_CASES } from './hostile';
 
 /** Every scenario also fails if the token showed up unmasked in a log line or an error (C-SECRETS). */
 function noLeaks(scenario: () => void | Promise<void>): () => Promise<void> {
@@ -35,6 +37,8 @@ const LIST: Record<string, () => void | Promise<void>> = {
   'api: request/reply promises and a timeout': apiRequests,
   'api: Blynk.Air update, digests checked, reboot': apiOta,
   'provision: config mode, configured, online, reconfigure, wrong token (703)': provisionCycle,
+  'policies: reconnect, redirect and OTA, the same cases as jest': policyCases,
+  [`hostile: ${XS_HOSTILE_CASES} generated cases against the hostile mock cloud`]: hostileCases,
 };
 
 export const SCENARIOS: Record<string, () => Promise<void>> = {};
