@@ -230,7 +230,7 @@ export class MqttSession {
         return;
       }
       case 'backoff':
-        if (this.to(State.BACKOFF, `retry in ${w.ms} ms`, error)) this.wait(w.ms, () => this.connectOrWait('retry'));
+        if (this.to(State.BACKOFF, `retry in ${w.ms} ms (retry ${w.retry + 1})`, error)) this.wait(w.ms, () => this.connectOrWait('retry'));
     }
   }
 

@@ -150,6 +150,7 @@ export async function runCase(c: Case, seed: number, host: CaseHost, opts: { all
   let onlineSince: number | undefined;
   let subscribedOnConn = 0;
   let authAt: number | undefined;
+  let callsAtAuth = 0;
   let appCalls = 0;
   let lastApp = 'start' as 'start' | 'stop';
   let opensWhenStopped = 0;
@@ -180,13 +181,19 @@ export async function runCase(c: Case, seed: number, host: CaseHost, opts: { all
     if (s.to === 'auth-failed') {
       if (!rec?.authRefusal) fail(`I8 auth-failed without a CONNACK 4/5 (${s.reason})`);
       authAt = now;
+      callsAtAuth = appCalls;
     }
     if (s.to === 'connecting' && authAt !== undefined) {
-      if (now - authAt < AUTH_RETRY - TICK && appCalls === 0) fail(`I3 auth retry after ${now - authAt} ms`);
+      // (an explicit stop() and start() by the application may reconnect sooner: the last call wins)
+      if (now - authAt < AUTH_RETRY - TICK && appCalls === callsAtAuth) fail(`I3 auth retry after ${now - authAt} ms`);
       authAt = undefined;
     }
-    const m = /retry in (\d+) ms/.exec(s.reason);
-    if (s.to === 'backoff' && m && Number(m[1]) > 60_000) fail(`I3 backoff of ${m[1]} ms over the cap`);
+    // Full jitter within the n-th ceiling: [0, min(60 s, 1 s * 2^(n-1))) (C-RECONNECT-1).
+    const m = /retry in (\d+) ms \(retry (\d+)\)/.exec(s.reason);
+    if (s.to === 'backoff' && m) {
+      const ceiling = Math.min(60_000, 1000 * 2 ** (Number(m[2]) - 1));
+      if (Number(m[1]) >= ceiling) fail(`I3 backoff of ${m[1]} ms at retry ${m[2]}, over its ceiling ${ceiling}`);
+    }
   });
   device.on('subscribed', () => {
     subscribedOnConn++;
