@@ -1,0 +1,189 @@
+// Attack on the session lifecycle (src/session/session.ts): the application's own listeners
+// calling stop()/start()/dispose() in the middle of a transition, a second runtime refused
+// with IN_USE, and the network flapping while a connection closes. Invariants: no transport
+// opened after stop(), at most one transport, the last call wins, auth waits kept.
+import { createMockHal } from '../../hal/mock';
+import { BlynkDevice } from '../../src/blynk/device';
+import { ErrorCode } from '../../src/errors';
+import { FakeBroker } from '../../tools/broker/fake-broker';
+import { packet } from '../../tools/broker/server-codec';
+import { bringOnline, makeApiDevice, makeDevice } from '../support/device';
+import { OTHER_TOKEN, TOKEN } from '../support/tokens';
+import { opens, run } from './helpers';
+
+describe('C-APP-2: stop() from a state listener during a transition', () => {
+  test('stop() from a "connecting" listener: no transport is opened after stop()', () => {
+    const d = makeDevice({}, { latencyMs: 50 });
+    let once = true;
+    d.client.events.on('state', (s) => {
+      if (s.to === 'connecting' && once) {
+        once = false;
+        d.client.stop();
+      }
+    });
+    d.client.start();
+    run(d.hal, 30_000);
+    expect(d.client.state).toBe('stopped');
+    // The state says stopped, yet a transport was opened after the stop() and is still held.
+    expect(d.hal.transport.openCount).toBe(0);
+    expect(d.hal.transport.connections.length).toBe(0);
+  });
+
+  test('stop() from a "connecting" listener, then start(): never two transports at once (C-CONN-5)', () => {
+    const d = makeDevice({}, { latencyMs: 50 });
+    let once = true;
+    d.client.events.on('state', (s) => {
+      if (s.to === 'connecting' && once) {
+        once = false;
+        d.client.stop();
+      }
+    });
+    d.client.start();
+    run(d.hal, 30_000);
+    d.client.start();
+    run(d.hal, 30_000);
+    expect(d.client.state).toBe('online');
+    expect(d.hal.transport.maxConcurrent).toBe(1);
+  });
+
+  test('dispose() from a "connecting" listener: nothing connects for the disposed device', () => {
+    const d = makeApiDevice({}, { online: false });
+    let once = true;
+    d.device.on('state', (s) => {
+      if (s.to === 'connecting' && once) {
+        once = false;
+        d.device.dispose();
+      }
+    });
+    d.device.start();
+    run(d.hal, 30_000);
+    expect(d.hal.transport.openCount).toBe(0);
+  });
+
+  test('stop() from an "online" state listener: no "online" event and no OFFLINE errors afterwards', () => {
+    const d = makeDevice({}, { latencyMs: 50 });
+    const online: string[] = [];
+    d.client.events.on('online', () => online.push(d.client.state));
+    d.client.events.on('state', (s) => {
+      if (s.to === 'online') d.client.stop();
+    });
+    d.client.start();
+    run(d.hal, 30_000);
+    expect(d.client.state).toBe('stopped');
+    // The 'online' event arrives while the state is already 'closing', and the subscribe and
+    // info/mcu are refused as OFFLINE errors the application did nothing to cause.
+    expect(online).toEqual([]);
+    expect(d.errors.map((e) => e.code)).not.toContain(ErrorCode.OFFLINE);
+  });
+
+  test('stop() from an "error" listener while the link is still open: no INTERNAL illegal state change', () => {
+    const d = makeDevice();
+    bringOnline(d);
+    let once = true;
+    d.client.events.on('error', () => {
+      if (once) {
+        once = false;
+        d.client.stop();
+      }
+    });
+    d.broker.send(packet(0x20, [0, 0])); // a second CONNACK: a protocol error, the link still open
+    run(d.hal, 20_000);
+    expect(d.client.state).toBe('stopped');
+    expect(d.errors.map((e) => e.code)).toContain(ErrorCode.PROTOCOL);
+    expect(d.errors.map((e) => `${e.code} ${e.message}`).filter((m) => m.startsWith('INTERNAL'))).toEqual([]);
+  });
+
+  // held: the attack did not break these
+  test('held: stop() from a "handshake" listener ends stopped with no transport left', () => {
+    const d = makeDevice({}, { latencyMs: 50 });
+    d.client.events.on('state', (s) => {
+      if (s.to === 'handshake') d.client.stop();
+    });
+    d.client.start();
+    run(d.hal, 30_000);
+    expect(d.client.state).toBe('stopped');
+    expect(d.hal.transport.openCount).toBe(0);
+  });
+
+  test('held: stop(); start(); stop(); start() from a "closing" listener ends online with one transport', () => {
+    const d = makeDevice({}, { latencyMs: 20 });
+    bringOnline(d);
+    let once = true;
+    d.client.events.on('state', (s) => {
+      if (s.to === 'closing' && once) {
+        once = false;
+        d.client.start();
+        d.client.stop();
+        d.client.start();
+      }
+    });
+    d.client.stop();
+    run(d.hal, 30_000);
+    expect(d.client.state).toBe('online');
+    expect(d.hal.transport.openCount).toBe(1);
+    expect(d.hal.transport.maxConcurrent).toBe(1);
+  });
+});
+
+describe('C-APP-3: a second runtime refused with IN_USE changes nothing', () => {
+  test('a refused second BlynkDevice on the same HAL does not take the network listener: the first still comes back after Wi-Fi returns', () => {
+    const hal = createMockHal();
+    const broker = new FakeBroker(hal);
+    const a = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001' });
+    a.start();
+    run(hal, 2000);
+    expect(a.online).toBe(true);
+    const b = BlynkDevice.create({ hal, token: TOKEN, templateId: 'TMPL0001' });
+    expect(b).toMatchObject({ code: ErrorCode.IN_USE });
+    hal.network.set(false);
+    broker.conn!.cut('reset');
+    run(hal, 2000);
+    hal.network.set(true);
+    run(hal, 120_000);
+    // The refused device's session registered itself as the HAL's one network listener (the
+    // client is built before the IN_USE check): the first device never hears "up" again.
+    expect(a.state).toBe('online');
+  });
+
+  test('a second BlynkDevice on the same HAL with another token does not deafen the first to the network', () => {
+    const hal = createMockHal();
+    const broker = new FakeBroker(hal);
+    const a = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001' });
+    a.start();
+    run(hal, 2000);
+    const b = new BlynkDevice({ hal, token: OTHER_TOKEN, templateId: 'TMPL0001' });
+    expect(b.state).toBe('idle');
+    hal.network.set(false);
+    broker.hal.transport.connections.forEach((c) => c.cut('reset'));
+    run(hal, 2000);
+    hal.network.set(true);
+    run(hal, 120_000);
+    expect(a.state).toBe('online');
+  });
+});
+
+describe('C-CONN-4: the auth wait survives the network flapping during the close', () => {
+  test('CONNACK 5 while Wi-Fi drops during the close: still at most one attempt per 15 minutes', () => {
+    const d = makeDevice({}, { latencyMs: 50 });
+    d.broker.connackCode = 5;
+    d.hal.transport.onRecord = (c) => {
+      c.onCloseRequest = () => {
+        d.hal.network.set(false);
+        d.hal.time.set(() => d.hal.network.set(true), 1000);
+      };
+    };
+    d.client.start();
+    run(d.hal, 60_000);
+    // The policy looks at the network before the refusal: a refused token retried every ~1 s.
+    expect(d.hal.transport.connections.length).toBe(1);
+  });
+
+  test('held: CONNACK 5 with a steady network waits the auth interval', () => {
+    const d = makeDevice({}, { latencyMs: 50 });
+    d.broker.connackCode = 5;
+    d.client.start();
+    run(d.hal, 14 * 60_000);
+    expect(opens(d.hal).length).toBe(1);
+    expect(d.client.state).toBe('auth-failed');
+  });
+});
