@@ -93,18 +93,65 @@ describe('C-APP-2: stop() from a state listener during a transition', () => {
     expect(d.errors.map((e) => `${e.code} ${e.message}`).filter((m) => m.startsWith('INTERNAL'))).toEqual([]);
   });
 
-  // held: the attack did not break these
-  test('held: stop() from a "handshake" listener ends stopped with no transport left', () => {
+  test('stop() from a "handshake" listener: the close is acknowledged at once, not after the 5 s close timeout', () => {
     const d = makeDevice({}, { latencyMs: 50 });
     d.client.events.on('state', (s) => {
       if (s.to === 'handshake') d.client.stop();
     });
     d.client.start();
-    run(d.hal, 30_000);
+    run(d.hal, 200, 1);
+    // opened() goes on after the listener: link.handshake() sets the link's phase back to
+    // HANDSHAKE over CLOSING, so the transport's onClose is taken for a failure and ignored.
     expect(d.client.state).toBe('stopped');
     expect(d.hal.transport.openCount).toBe(0);
   });
 
+  test('stop() from a "handshake" listener, then start(): the next connection is not dropped by a stale CONNECT_TIMEOUT', () => {
+    const d = makeDevice({}, { latencyMs: 5 });
+    let once = true;
+    d.client.events.on('state', (s) => {
+      if (s.to === 'handshake' && once) {
+        once = false;
+        d.client.stop();
+      }
+    });
+    d.client.start();
+    run(d.hal, 100, 1);
+    d.client.start();
+    run(d.hal, 60_000, 10);
+    expect(d.client.online).toBe(true);
+    // A connect-timeout timer orphaned in opened() fires while online and drops the connection.
+    expect(d.errors.map((e) => e.code)).not.toContain(ErrorCode.CONNECT_TIMEOUT);
+    expect(d.client.counters.connects).toBe(1);
+  });
+
+  test('"restart on error": stop(); start() from an "error" listener leaves the device neither online-and-deaf nor holding a transport it forgot', () => {
+    const d = makeDevice({}, { latencyMs: 5 });
+    bringOnline(d);
+    let once = true;
+    d.client.events.on('error', () => {
+      if (once) {
+        once = false;
+        d.client.stop();
+        d.client.start();
+      }
+    });
+    d.broker.send(packet(0x20, [0, 0])); // a second CONNACK: a protocol error
+    run(d.hal, 10 * 60_000);
+    const got: string[] = [];
+    d.client.onDownlink = (t) => got.push(t);
+    if (d.broker.conn) d.broker.push('downlink/ds/x', '1');
+    run(d.hal, 1000, 10);
+    // The close timer orphaned by the re-entrant fail() fires 5 s after the new connection came
+    // up: it abandons the new link (keepalive stopped, data ignored) while the state stays online.
+    if (d.client.online) {
+      expect(got).toEqual(['downlink/ds/x']);
+      expect(d.client.counters.pingsSent).toBeGreaterThan(0);
+    }
+    expect(d.hal.transport.openCount).toBeLessThanOrEqual(1);
+  });
+
+  // held: the attack did not break these
   test('held: stop(); start(); stop(); start() from a "closing" listener ends online with one transport', () => {
     const d = makeDevice({}, { latencyMs: 20 });
     bringOnline(d);
