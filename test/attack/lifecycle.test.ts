@@ -151,6 +151,31 @@ describe('C-APP-2: stop() from a state listener during a transition', () => {
     expect(d.hal.transport.openCount).toBeLessThanOrEqual(1);
   });
 
+  test('stop() from an "error" listener, start() from a button 1 s later: the new connection is not abandoned 5 s on (online-and-deaf)', () => {
+    const d = makeDevice({}, { latencyMs: 5 });
+    bringOnline(d);
+    let once = true;
+    d.client.events.on('error', () => {
+      if (once) {
+        once = false;
+        d.client.stop();
+      }
+    });
+    d.broker.send(packet(0x20, [0, 0]));
+    run(d.hal, 1000, 10);
+    expect(d.client.state).toBe('stopped');
+    d.client.start();
+    run(d.hal, 5 * 45_000);
+    expect(d.client.online).toBe(true);
+    const pings = d.client.counters.pingsSent;
+    const got: string[] = [];
+    d.client.onDownlink = (t) => got.push(t);
+    d.broker.push('downlink/ds/x', '1');
+    run(d.hal, 2 * 45_000);
+    expect(got).toEqual(['downlink/ds/x']);
+    expect(d.client.counters.pingsSent).toBeGreaterThan(pings);
+  });
+
   // held: the attack did not break these
   test('held: stop(); start(); stop(); start() from a "closing" listener ends online with one transport', () => {
     const d = makeDevice({}, { latencyMs: 20 });

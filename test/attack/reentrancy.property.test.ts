@@ -10,7 +10,7 @@ import { FakeBroker } from '../../tools/broker/fake-broker';
 import { TOKEN } from '../support/tokens';
 import { run } from './helpers';
 
-const CASES = 300;
+const CASES = Number(process.env.TEST_CASES ?? 300);
 const BASE = Number(process.env.TEST_SEED ?? 20261201);
 
 function mulberry(seed: number): () => number {
@@ -92,6 +92,16 @@ function runCase(seed: number, skip: readonly string[] = []): string[] {
   for (const c of hal.transport.connections) if (c.state === 'closing') c.finishClose();
   run(hal, 20 * 60_000, 5000);
   if (wanted && !device.online) v.push(`the last call was start(), but the device is ${device.state}`);
+  if (device.online) {
+    // Online must mean listening: a downlink pushed now arrives, and pings have gone out.
+    const got: string[] = [];
+    device.onAnyWrite((name) => void got.push(name));
+    const pings = device.counters.pingsSent;
+    if (broker.conn) broker.push('downlink/ds/probe', '1');
+    run(hal, 2 * 45_000, 1000);
+    if (got.length === 0) v.push(`online, but a downlink pushed at the end never arrived (online-and-deaf; last: ${last})`);
+    if (device.counters.pingsSent === pings) v.push(`online for 90 s without a single PINGREQ (no keepalive; last: ${last})`);
+  }
   if (!wanted && (device.state !== 'stopped' || hal.transport.openCount !== 0)) v.push(`the last call was stop(), but the device is ${device.state} with ${hal.transport.openCount} transports`);
   return v;
 }
