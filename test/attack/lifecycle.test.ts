@@ -234,6 +234,19 @@ describe('C-APP-3: a second runtime refused with IN_USE changes nothing', () => 
   });
 });
 
+describe('C-CONN-5 across dispose(): one connection per token', () => {
+  test('dispose() while the transport is still closing, then a new BlynkDevice on the token: it waits for the old connection to be gone', () => {
+    const d = makeApiDevice();
+    d.hal.transport.last!.holdClose = true; // a slow TLS close
+    d.device.dispose();
+    const next = new BlynkDevice({ hal: d.hal, token: TOKEN, templateId: 'TMPL0001' });
+    next.start();
+    run(d.hal, 3000);
+    // dispose() frees the token at once: the cloud sees two connections on one token.
+    expect(d.hal.transport.maxConcurrent).toBe(1);
+  });
+});
+
 describe('C-CONN-4: the auth wait survives the network flapping during the close', () => {
   test('CONNACK 5 while Wi-Fi drops during the close: still at most one attempt per 15 minutes', () => {
     const d = makeDevice({}, { latencyMs: 50 });

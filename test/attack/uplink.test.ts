@@ -74,6 +74,19 @@ describe('C-RECONNECT-3: keep-latest never sends an older value after a newer on
     expect(a).toEqual(['2']);
   });
 
+  test('a Location kept offline goes out as it would online: batch_ds with [lon, lat], not a NUL-joined ds/ multi-value', () => {
+    const d = makeApiDevice({ offline: 'keep-latest' });
+    d.broker.conn!.cut('reset');
+    run(d.hal, 100);
+    expect(d.device.writeBatch({ Loc: { lat: 50.45, lon: 30.52 } })).toBeNull();
+    run(d.hal, 120_000);
+    expect(d.device.online).toBe(true);
+    const sent = d.broker.uplinks().filter(([t]) => t !== 'info/mcu');
+    // writeBatch keeps the converted [lon, lat] array; the flush takes any array for a
+    // multi-value and sends ds/Loc "30.52\0 50.45", a form the cloud does not document for Location.
+    expect(sent).toEqual([['batch_ds', '{"Loc":[30.52,50.45]}']]);
+  });
+
   test('held: keep-latest bounded by maxDatastreams, the newest value per name sent once after reconnecting', () => {
     const d = makeApiDevice({ offline: 'keep-latest', maxDatastreams: 3 });
     d.broker.conn!.cut('reset');
