@@ -110,3 +110,22 @@ describe('C-SECRETS: a cloud that echoes the token', () => {
     expect(leaks(flash(d.hal.storage))).toEqual([]);
   });
 });
+
+describe('held: tokens of unusual shape', () => {
+  for (const token of ['a.b*c+d?(x)[y]{z}|^$\\/1234', 'MiXeDcAsE-TokEN_42', 'åäö-ünïcødé-tøkën']) {
+    test(`held: ${JSON.stringify(token)} connects, and appears in no log line or event in any letter case`, () => {
+      const events = allEvents(() => {
+        const d = makeDevice({ token, logLevel: 'debug', server: 'wss://blynk.cloud:443/mqtt' });
+        bringOnline(d);
+        d.broker.push('downlink/redirect', `wss://fra1.blynk.cloud:443/mqtt?${token.toUpperCase()}`);
+        d.broker.push('downlink/diag', `echo ${token.toLowerCase()}`);
+        d.broker.settle();
+        run(d.hal, 3000);
+        expect(d.client.online).toBe(true);
+        const low = d.hal.log.text().toLowerCase();
+        expect(low.includes(token.toLowerCase())).toBe(false);
+      });
+      expect(events.filter((e) => e.toLowerCase().includes(JSON.stringify(token.toLowerCase()).slice(1, -1)))).toEqual([]);
+    });
+  }
+});
