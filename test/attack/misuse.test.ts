@@ -149,3 +149,16 @@ function publishBytes(topic: string, payload: string): Uint8Array {
   } while (n > 0);
   return Uint8Array.from([0x30, ...len, ...body]);
 }
+
+describe('C-LIMITS-3 spirit: memory does not grow with misuse', () => {
+  test('a request that could not be sent (offline) leaves nothing pending: 1000 calls keep 0 timers, not 1000', async () => {
+    const d = makeApiDevice({}, { online: false });
+    const before = d.hal.time.pending;
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < 1000; i++) all.push(d.device.requestValues(['A']).catch((e: unknown) => e));
+    const results = await Promise.all(all);
+    expect(results.every((r) => r instanceof BlynkError && r.code === ErrorCode.OFFLINE)).toBe(true);
+    // Requests.ask() registers the waiter before sending and only drops it at its timeout.
+    expect(d.hal.time.pending - before).toBe(0);
+  });
+});
