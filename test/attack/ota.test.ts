@@ -77,6 +77,24 @@ describe('C-APP-2: the last start/stop wins over an asynchronous onOta decision'
   });
 });
 
+describe('dispose() frees the HAL: a disposed device no longer updates or reboots it', () => {
+  test('dispose() during a download: the download is aborted and the disposed runtime never reboots the board', () => {
+    const d = makeApiDevice();
+    const fw = image(20_000);
+    d.hal.http!.serve(URL_OK, { body: fw, chunkSize: 500, intervalMs: 100, headers: { 'x-md5': createHash('md5').update(fw).digest('hex') } });
+    offer(d, { url: URL_OK, size: fw.length, ver: '2.0.0' });
+    run(d.hal, 1000);
+    expect(d.hal.ota!.state).toBe('writing');
+    d.device.dispose();
+    // e.g. the provisioner disposing the old device before starting the next configuration's
+    const next = new BlynkDevice({ hal: d.hal, token: TOKEN, templateId: 'TMPL0001' });
+    next.start();
+    run(d.hal, 60_000);
+    expect(d.hal.device.reboots).toBe(0);
+    expect(d.hal.ota!.state).not.toBe('writing');
+  });
+});
+
 describe('C-OTA-2: the host policy reads the URL as the HAL does', () => {
   test('a backslash: "https://evil.example\\.blynk.cloud/" is evil.example to a WHATWG parser (the Node HAL), so it is refused', () => {
     const url = 'https://evil.example\\.blynk.cloud/fw.bin';
