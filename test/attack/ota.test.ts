@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { checkOffer, DEFAULT_OTA_RULES } from '../../src/blynk/ota-policy';
 import { BlynkDevice } from '../../src/blynk/device';
 import { ErrorCode } from '../../src/errors';
-import { FakeBroker } from '../../tools/broker/fake-broker';
+import type { MockHttpResponse } from '../../hal/mock';
 import { makeApiDevice, type ApiDevice } from '../support/device';
 import { TOKEN } from '../support/tokens';
 import { run, ticks } from './helpers';
@@ -162,7 +162,7 @@ describe('held: slow and hostile image servers (C-OTA-2)', () => {
   test('held: more bytes than offered, a wrong digest, a Content-Length that disagrees: each refused, online, no reboot', () => {
     const fw = image(2000);
     const md5 = createHash('md5').update(fw).digest('hex');
-    const cases = [
+    const cases: MockHttpResponse[] = [
       { body: image(3000), headers: { 'x-md5': md5 }, length: null },
       { body: fw, headers: { 'x-md5': md5.replace(/^./, md5[0] === '0' ? '1' : '0') } },
       { body: fw, length: 1999 },
