@@ -57,6 +57,20 @@ describe('C-APP-2: the last start/stop wins over an asynchronous onOta decision'
     expect(d.hal.transport.openCount).toBe(1);
   });
 
+  test('stop() from the "ota" listener on phase "downloading", then the download fails: the device stays stopped', () => {
+    const d = makeApiDevice();
+    d.device.on('ota', (p) => {
+      if (p.phase === 'downloading') d.device.stop(); // "no MQTT while we update"
+    });
+    d.hal.http!.serve(URL_OK, { status: 500 });
+    offer(d, { url: URL_OK, size: 1000 });
+    run(d.hal, 60_000);
+    // OtaUpdater.start() emits 'downloading' before it sets run.paused = true, so the
+    // application's stop() is overwritten and the failure path calls start().
+    expect(d.errors.map((e) => e.code)).toContain(ErrorCode.OTA_HTTP);
+    expect(d.device.state).toBe('stopped');
+  });
+
   test('held: stop() during the download, then a failure: stays stopped', () => {
     const d = makeApiDevice();
     d.hal.http!.serve(URL_OK, { body: image(4000), chunkSize: 100, intervalMs: 100, errorAt: 2000 });
