@@ -7,6 +7,7 @@
 //   (C-REDIRECT-3); every other downlink goes to the device layer through `onDownlink`.
 // - Every event payload, error and log line leaves with the token scrubbed out (C-SECRETS).
 
+import { describeError } from '../util/safe';
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { formatEndpoint, type Endpoint } from '../session/endpoint';
@@ -57,6 +58,9 @@ export class BlynkClient {
   private readonly store: EndpointStore;
   private readonly policy: RedirectPolicy;
   private readonly scrubber: Scrubber;
+  /** This connection's `downlink/#` and `info/mcu` went out. */
+  private subscribed = false;
+  private infoSent = false;
 
   constructor(hal: Hal, options: ConnectionOptions) {
     this.hal = hal;
@@ -64,7 +68,7 @@ export class BlynkClient {
     const c = this.config;
     this.scrubber = new Scrubber(c.token);
     this.log = new Logger(hal.log, c.logLevel, this.scrubber);
-    this.events.onListenerError = (event, e) => this.log.error(`a '${event}' listener failed: ${String(e)}`);
+    this.events.onListenerError = (event, e) => this.log.error(`a '${event}' listener failed: ${describeError(e)}`);
     this.store = new EndpointStore(hal.storage, c.storageKey);
     this.policy = new RedirectPolicy(c.redirect, c.server, c.token);
     const ignored = this.policy.boot(this.store.get());
@@ -85,7 +89,10 @@ export class BlynkClient {
       },
       {
         endpoint: () => this.policy.target(),
-        online: () => this.sessionOnline(),
+        online: () => {
+          this.subscribed = this.infoSent = false;
+          this.sessionOnline();
+        },
         message: (topic, bytes, start, end) => this.message(topic, bytes, start, end),
         attemptEnded: (ep, ok, e) => this.attemptEnded(ep, ok, e),
       },
@@ -119,7 +126,7 @@ export class BlynkClient {
   /** The endpoint stored in flash for this configuration (C-REDIRECT-7), if any. */
   get storedEndpoint(): string | undefined {
     const r = this.store.get();
-    return r && r.server === formatEndpoint(this.config.server) ? r.uri : undefined;
+    return r && this.policy.belongs(r) ? r.uri : undefined;
   }
 
   start(): void {
@@ -168,19 +175,41 @@ export class BlynkClient {
   // ---- session hooks ----
 
   private sessionOnline(): void {
+    this.sendSessionStart(0);
+    if (this.session.online) this.emit('online', this.session.endpoint!);
+  }
+
+  /**
+   * `downlink/#` and `info/mcu`, pipelined (C-SESSION). A connection without them is deaf, so a
+   * send queue too full to take them is retried shortly, a few times, then the connection is
+   * made again rather than left online and deaf.
+   */
+  private sendSessionStart(attempt: number): void {
     const c = this.config;
-    const sub = this.session.subscribe([{ topic: 'downlink/#', qos: c.subscribeQos }]);
-    if (sub) this.report(sub);
-    const info = JSON.stringify({
-      tmpl: c.templateId,
-      ver: c.firmware.version,
-      build: c.firmware.build,
-      type: c.firmware.type,
-      rxbuff: this.session.rxbuff,
-    });
-    const pub = this.session.publish('info/mcu', info);
-    if (pub) this.report(pub);
-    this.emit('online', this.session.endpoint!);
+    const gen = this.session.counters.connects;
+    let busy = false;
+    if (!this.subscribed) {
+      const sub = this.session.subscribe([{ topic: 'downlink/#', qos: c.subscribeQos }]);
+      if (!sub) this.subscribed = true;
+      else if (sub.code === ErrorCode.BUSY) busy = true;
+      else this.report(sub);
+    }
+    if (!this.infoSent) {
+      const info = JSON.stringify({ tmpl: c.templateId, ver: c.firmware.version, build: c.firmware.build, type: c.firmware.type, rxbuff: this.session.rxbuff });
+      const pub = this.session.publish('info/mcu', info);
+      if (!pub) this.infoSent = true;
+      else if (pub.code === ErrorCode.BUSY) busy = true;
+      else this.report(pub);
+    }
+    if (!busy) return;
+    if (attempt >= 10) {
+      this.report(err(ErrorCode.BUSY, 'could not send the subscription and info/mcu: reconnecting'));
+      this.session.reconnectNow('the session could not start');
+      return;
+    }
+    this.hal.timers.set(() => {
+      if (this.session.online && this.session.counters.connects === gen) this.sendSessionStart(attempt + 1);
+    }, 200);
   }
 
   private message(topic: string, bytes: Uint8Array, start: number, end: number): void {

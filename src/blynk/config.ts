@@ -5,7 +5,7 @@
 import type { LogLevel } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { DEFAULT_BACKOFF, DEFAULT_DUPLICATE, type BackoffOptions, type DuplicateOptions } from '../session/reconnect';
-import { parseEndpoint, type Endpoint } from '../session/endpoint';
+import { formatEndpoint, parseEndpoint, type Endpoint } from '../session/endpoint';
 import { formatBuildTime } from './firmware-tag';
 import { DEFAULT_ALLOWED_HOSTS, type RedirectRules } from './redirect-policy';
 
@@ -131,6 +131,8 @@ export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
   }
   const server = parseEndpoint(o.server ?? DEFAULT_SERVER);
   if (server instanceof BlynkError) throw bad(`server: ${server.message}`);
+  // The server URI is stored with every redirect record and shown in logs: never the token (C-SECRETS).
+  if (formatEndpoint(server).toLowerCase().indexOf(o.token.toLowerCase()) >= 0) throw bad('the server URI must not contain the auth token');
   const maxPacket = int(o.maxPacket, 1024, 64, 268_435_455, 'maxPacket');
   const rxbuff = int(o.rxbuff, 1024, 64, 1 << 20, 'rxbuff');
   const backoff = { ...DEFAULT_BACKOFF, ...(o.backoff ?? {}) };

@@ -10,6 +10,7 @@
 // changes nothing else (C-APP-1). start() and stop() can come in any order: the last one wins,
 // during a Blynk.Air download too (C-APP-2). One runtime per HAL and token (C-APP-3).
 
+import { describeError } from '../util/safe';
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { Emitter } from '../util/emitter';
@@ -19,8 +20,8 @@ import { Downlinks } from './downlink';
 import { DeviceHandlers, notAFunction } from './handlers';
 import type { BatchValue, DatastreamValue, Location } from './names';
 import { OtaUpdater, type OtaOptions, type OtaProgress } from './ota';
-import { DEFAULT_OTA_RULES } from './ota-policy';
-import { DEFAULT_RATE, type RateOptions } from './rate';
+import type { RateOptions } from './rate';
+import { resolveExtras } from './device-options';
 import type { TimeInfo } from './replies';
 import { Rebooter } from './reboot';
 import { Requests } from './requests';
@@ -47,16 +48,20 @@ export interface DeviceEvents extends ClientEvents {
   ping: undefined;
 }
 
-/** HALs with a live runtime, and the tokens each serves (C-APP-3: one runtime per HAL and token). */
-const inUse = new WeakMap<Hal, Set<string>>();
+/**
+ * HALs with a live runtime (C-APP-3). One BlynkDevice per HAL: a HAL is one device's hardware,
+ * and its single network listener and transport belong to one session. The claim is released
+ * once a disposed device's transport is gone, so two connections never overlap (C-CONN-5).
+ */
+const inUse = new WeakSet<Hal>();
 
 export class BlynkDevice extends DeviceHandlers {
-  /** Like `new BlynkDevice(options)`, but a bad configuration or a HAL and token in use is returned as a typed error. */
+  /** Like `new BlynkDevice(options)`, but a bad configuration or a HAL in use is returned as a typed error. */
   static create(options: DeviceOptions): BlynkDevice | BlynkError {
     try {
       return new BlynkDevice(options);
     } catch (e) {
-      return e instanceof BlynkError ? e : err(ErrorCode.CONFIG, String(e));
+      return e instanceof BlynkError ? e : err(ErrorCode.CONFIG, describeError(e));
     }
   }
 
@@ -66,7 +71,6 @@ export class BlynkDevice extends DeviceHandlers {
   private readonly requests: Requests;
   private readonly requestTimeoutMs: number;
   private readonly ota: OtaUpdater | undefined;
-  private readonly token: string;
   private readonly rebooter: Rebooter;
   private disposed = false;
 
@@ -74,28 +78,27 @@ export class BlynkDevice extends DeviceHandlers {
   constructor(options: DeviceOptions) {
     const hal = options?.hal;
     if (!hal || typeof hal !== 'object') throw err(ErrorCode.CONFIG, 'options.hal is required');
+    // Checked before anything touches the HAL: a refused device must not take the running one's listeners.
+    if (inUse.has(hal)) throw err(ErrorCode.IN_USE, 'another BlynkDevice already runs on this HAL; dispose() it first');
+    const extras = resolveExtras(options);
     super(new BlynkClient(hal, options));
     this.hal = hal;
-    this.token = this.client.config.token;
-    const tokens = inUse.get(hal) ?? new Set<string>();
-    if (tokens.has(this.token)) throw err(ErrorCode.IN_USE, 'another BlynkDevice already runs on this HAL with this token; dispose() it first');
-    tokens.add(this.token);
-    inUse.set(hal, tokens);
+    inUse.add(hal);
     const reportListener = (event: string, e: unknown) => {
-      if (event === 'error') this.client.log.error(`an 'error' listener failed: ${String(e)}`);
-      else this.client.report(err(ErrorCode.HANDLER_FAILED, `a '${event}' listener failed: ${e instanceof Error ? e.message : String(e)}`));
+      if (event === 'error') this.client.log.error(`an 'error' listener failed: ${describeError(e)}`);
+      else this.client.report(err(ErrorCode.HANDLER_FAILED, `a '${event}' listener failed: ${describeError(e)}`));
     };
     this.emitter.onListenerError = reportListener;
     this.client.events.onListenerError = reportListener;
+    this.up = new Uplink(this.client, hal.clock, extras.keepLatest, extras.rate);
+    // Before the forwarders: values kept offline go out before an 'online' listener writes newer ones.
+    this.client.events.on('online', () => this.up.flushKept());
     for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network', 'subscribed', 'duplicate'] as const) {
       this.client.events.on(ev, (v) => this.emitter.emit(ev, v as DeviceEvents[typeof ev]));
     }
-    const keep = options.offline === 'keep-latest' ? (options.maxDatastreams ?? 64) : undefined;
-    this.up = new Uplink(this.client, hal.clock, keep, options.rate === false ? undefined : { ...DEFAULT_RATE, ...(options.rate ?? {}) });
     this.requests = new Requests(hal.timers);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    const otaOptions: OtaOptions = { disconnect: true, stallTimeoutMs: 30_000, rebootDelayMs: 500, decisionTimeoutMs: 30_000, ...DEFAULT_OTA_RULES, ...(options.ota || {}) };
-    if (options.ota !== false) {
+    this.requestTimeoutMs = extras.requestTimeoutMs;
+    if (extras.ota) {
       const c = this.client.config;
       this.ota = new OtaUpdater(
         hal,
@@ -109,7 +112,7 @@ export class BlynkDevice extends DeviceHandlers {
           report: (e) => this.client.report(e),
           log: (m) => this.client.log.info(m),
         },
-        otaOptions,
+        extras.ota,
       );
     }
     this.rebooter = new Rebooter(hal, this.client);
@@ -121,10 +124,9 @@ export class BlynkDevice extends DeviceHandlers {
       emitPing: () => this.emitter.emit('ping', undefined),
       reboot: () => this.rebooter.cleanly(),
       timers: hal.timers,
-      otaDecisionMs: otaOptions.decisionTimeoutMs,
+      otaDecisionMs: extras.ota?.decisionTimeoutMs ?? 0,
     });
     this.client.onDownlink = (topic, bytes, start, end) => this.downlinks.dispatch(topic, bytes, start, end);
-    this.client.events.on('online', () => this.up.flushKept());
   }
 
   // ---- life cycle and status ----
@@ -141,12 +143,15 @@ export class BlynkDevice extends DeviceHandlers {
     this.client.stop();
   }
 
-  /** Stop for good and free the HAL and token for another BlynkDevice. */
+  /** Stop for good: a running download is aborted, and the HAL is free for another BlynkDevice once the transport is gone. */
   dispose(): void {
     if (this.disposed) return;
-    this.stop();
     this.disposed = true;
-    inUse.get(this.hal)?.delete(this.token);
+    this.ota?.shutdown('the device was disposed');
+    this.stop();
+    const release = () => inUse.delete(this.hal);
+    if (this.client.state === 'stopped' || this.client.state === 'idle') release();
+    else this.client.events.on('state', (s) => s.to === 'stopped' && release());
   }
 
   get state(): string {
@@ -251,10 +256,12 @@ export class BlynkDevice extends DeviceHandlers {
   // ---- the same requests as promises (requests.ts; TIMEOUT after requestTimeoutMs) ----
 
   requestValues(names: readonly string[], timeoutMs = this.requestTimeoutMs): Promise<Record<string, string>> {
+    if (!Array.isArray(names)) return Promise.reject(err(ErrorCode.BAD_NAME, 'requestValues needs an array of datastream names'));
     return this.requests.collect('downlink/ds/', names, () => this.sync(...names), timeoutMs, 'get/ds');
   }
 
   requestMetadata(names: readonly string[], timeoutMs = this.requestTimeoutMs): Promise<Record<string, string>> {
+    if (!Array.isArray(names)) return Promise.reject(err(ErrorCode.BAD_NAME, 'requestMetadata needs an array of metadata names'));
     return this.requests.collect('downlink/meta/', names, () => this.getMetadata(...names), timeoutMs, 'get/meta');
   }
 

@@ -7,7 +7,7 @@
 import type { Timers } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import type { Logger } from '../util/log';
-import { callSafely, isThenable, settle } from '../util/safe';
+import { callSafely, isThenable, settle, describeError } from '../util/safe';
 import { utf8Decode } from '../util/utf8';
 import type { Location } from './names';
 import { parseOffer, type OtaOffer, type OtaUpdater } from './ota';
@@ -180,7 +180,8 @@ export class Downlinks {
       return;
     }
     const fn = this.handlers.ota;
-    if (!fn) return this.otaDecided(offer, true);
+    const control = ota.control; // start()/stop() while onOta decides: the connection is the application's
+    if (!fn) return this.otaDecided(offer, true, control);
     let threw = false;
     const answer = callSafely(
       () => fn(offer),
@@ -190,7 +191,7 @@ export class Downlinks {
       },
     );
     if (threw) return;
-    if (!isThenable(answer)) return this.otaDecided(offer, answer);
+    if (!isThenable(answer)) return this.otaDecided(offer, answer, control);
     // Asynchronous: wait for the answer, at most otaDecisionMs; one offer at a time meanwhile.
     this.deciding = true;
     let done = false;
@@ -199,7 +200,7 @@ export class Downlinks {
       done = true;
       this.deciding = false;
       this.ctx.timers.clear(timer);
-      this.otaDecided(offer, v);
+      this.otaDecided(offer, v, control);
     };
     const timer = this.ctx.timers.set(() => {
       if (done) return;
@@ -210,7 +211,7 @@ export class Downlinks {
     answer.then(finish, () => finish(false)); // a rejection was reported by callSafely; it declines
   }
 
-  private otaDecided(offer: OtaOffer, answer: unknown): void {
+  private otaDecided(offer: OtaOffer, answer: unknown, control: number): void {
     if (answer === false) {
       this.ctx.log.info('firmware update declined by the application');
       return;
@@ -219,7 +220,7 @@ export class Downlinks {
       this.ctx.report(err(ErrorCode.OTA_REJECTED, `onOta must answer true or false (or a promise of one), not ${typeof answer}; the update is declined`));
       return;
     }
-    const e = this.ctx.ota!.start(offer);
+    const e = this.ctx.ota!.start(offer, control);
     if (e) this.ctx.report(e);
   }
 
@@ -229,6 +230,6 @@ export class Downlinks {
   }
 
   private failed(topic: string, e: unknown): void {
-    this.ctx.report(err(ErrorCode.HANDLER_FAILED, `the handler for ${topic} failed: ${e instanceof Error ? e.message : String(e)}`));
+    this.ctx.report(err(ErrorCode.HANDLER_FAILED, `the handler for ${topic} failed: ${describeError(e)}`));
   }
 }

@@ -4,7 +4,11 @@
 
 import { BlynkError } from '../errors';
 import { utf8Encode } from '../util/utf8';
-import { valueText, type BatchValue, type DatastreamValue } from './names';
+import { batchJson, valueText, type BatchValue, type DatastreamValue, type Location } from './names';
+
+function isLocationValue(v: unknown): v is Location {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export class LatestValues<V> {
   private readonly values = new Map<string, V>();
@@ -23,6 +27,10 @@ export class LatestValues<V> {
     if (!this.values.has(name) && this.values.size >= this.capacity) return false;
     this.values.set(name, value);
     return true;
+  }
+
+  forget(name: string): void {
+    this.values.delete(name);
   }
 
   /** Everything kept, oldest name first, and forget it. */
@@ -49,18 +57,22 @@ const BATCH_TOPIC_BYTES = 8; // 'batch_ds', ASCII
 export function keptMessages(entries: readonly [string, BatchValue][], maxPacket: number): KeptMessage[] {
   const out: KeptMessage[] = [];
   const batch: [string, BatchValue][] = [];
-  for (const [name, value] of entries) {
-    if (Array.isArray(value)) {
+  for (const [name, kept] of entries) {
+    // A Location goes as [lon, lat] in batch_ds; anything else as it was given.
+    const json = batchJson(kept);
+    if (json instanceof BlynkError) continue;
+    const value = (isLocationValue(kept) ? json : kept) as BatchValue;
+    if (Array.isArray(value) && !isLocationValue(kept)) {
       const text = valueText(value as DatastreamValue);
       if (!(text instanceof BlynkError)) out.push({ topic: `ds/${name}`, payload: text, names: [name] });
     } else {
       batch.push([name, value]);
     }
   }
-  if (batch.length === 1) {
+  if (batch.length === 1 && !Array.isArray(batch[0]![1])) {
     const [name, v] = batch[0]!;
     out.push({ topic: `ds/${name}`, payload: typeof v === 'string' ? v : String(v), names: [name] });
-  } else if (batch.length > 1) {
+  } else if (batch.length > 0) {
     for (const [payload, names] of batchPayloads(batch, maxPacket - 2 - BATCH_TOPIC_BYTES)) out.push({ topic: BATCH_TOPIC, payload, names });
   }
   return out;

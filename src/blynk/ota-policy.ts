@@ -47,8 +47,34 @@ export interface OtaFacts {
 }
 
 function urlParts(url: string): { scheme: string; host: string } | undefined {
+  // Printable ASCII only, and no backslash: an HTTP client that reads `\\` as `/` would connect to
+  // another host than the one checked here.
+  if (/[^\x21-\x7e]|\\/.test(url)) return undefined;
   const m = /^([a-z]+):\/\/([^/?#:@\s]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?([/?#]|$)/i.exec(url);
   return m ? { scheme: m[1]!.toLowerCase(), host: m[2]!.toLowerCase().replace(/^\[|\]$/g, '') } : undefined;
+}
+
+/** Parse and check the `downlink/ota/json` payload. */
+export function parseOffer(text: string): OtaOffer | BlynkError {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return err(ErrorCode.BAD_PAYLOAD, 'ota/json is not JSON');
+  }
+  if (typeof j !== 'object' || j === null) return err(ErrorCode.BAD_PAYLOAD, 'ota/json is not an object');
+  const o = j as Record<string, unknown>;
+  if (typeof o.url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(o.url)) return err(ErrorCode.BAD_PAYLOAD, 'ota/json needs an http(s) url');
+  if (typeof o.size !== 'number' || !Number.isInteger(o.size) || o.size <= 0) return err(ErrorCode.BAD_PAYLOAD, 'ota/json needs a positive size');
+  const offer: OtaOffer = { url: o.url, size: o.size };
+  for (const k of ['type', 'ver', 'build'] as const) if (typeof o[k] === 'string') offer[k] = o[k] as string;
+  return offer;
+}
+
+/** The URL without its query: the query carries a download token, which stays out of logs. */
+export function safeUrl(url: string): string {
+  const q = url.search(/[?#]/);
+  return q < 0 ? url : url.slice(0, q) + '?…';
 }
 
 /** Null if the offer may be downloaded, else why not. */

@@ -5,14 +5,16 @@
 // error, and leaves the device on the old firmware and back online, if this updater paused the
 // connection and the application has not taken over since. One update at a time.
 
+import { describeError } from '../util/safe';
 import type { Digest, Hal, HttpRequest, HttpResponseHead, OtaWriter, TimerHandle } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { equalBytes, fromBase64, fromHex, toHex } from '../util/encoding';
 import { Md5 } from '../util/md5';
 import { Sha256 } from '../util/sha256';
-import { checkOffer, downloadDeadlineMs, windowMinimum, type OtaOffer, type OtaRules } from './ota-policy';
+import { checkOffer, downloadDeadlineMs, safeUrl, windowMinimum, type OtaOffer, type OtaRules } from './ota-policy';
 
 export type { OtaOffer } from './ota-policy';
+export { parseOffer, safeUrl } from './ota-policy';
 
 export type OtaPhase = 'downloading' | 'verifying' | 'done' | 'failed';
 
@@ -48,29 +50,6 @@ export interface OtaHost {
   log(message: string): void;
 }
 
-/** Parse and check the `downlink/ota/json` payload. */
-export function parseOffer(text: string): OtaOffer | BlynkError {
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch {
-    return err(ErrorCode.BAD_PAYLOAD, 'ota/json is not JSON');
-  }
-  if (typeof j !== 'object' || j === null) return err(ErrorCode.BAD_PAYLOAD, 'ota/json is not an object');
-  const o = j as Record<string, unknown>;
-  if (typeof o.url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(o.url)) return err(ErrorCode.BAD_PAYLOAD, 'ota/json needs an http(s) url');
-  if (typeof o.size !== 'number' || !Number.isInteger(o.size) || o.size <= 0) return err(ErrorCode.BAD_PAYLOAD, 'ota/json needs a positive size');
-  const offer: OtaOffer = { url: o.url, size: o.size };
-  for (const k of ['type', 'ver', 'build'] as const) if (typeof o[k] === 'string') offer[k] = o[k] as string;
-  return offer;
-}
-
-/** The URL without its query: the query carries a download token, which stays out of logs. */
-export function safeUrl(url: string): string {
-  const q = url.search(/[?#]/);
-  return q < 0 ? url : url.slice(0, q) + '?…';
-}
-
 interface Run {
   offer: OtaOffer;
   request?: HttpRequest;
@@ -96,6 +75,8 @@ export class OtaUpdater {
   private readonly host: OtaHost;
   private readonly opts: OtaOptions;
   private running: Run | undefined;
+  private controls = 0;
+  private off: string | undefined;
 
   constructor(hal: Hal, host: OtaHost, opts: OtaOptions) {
     this.hal = hal;
@@ -108,8 +89,9 @@ export class OtaUpdater {
   }
 
   /** Start an update for `offer`. Returns an error if it cannot even start (and nothing changed). */
-  start(offer: OtaOffer): BlynkError | null {
+  start(offer: OtaOffer, controlAtOffer = this.control): BlynkError | null {
     const fw = this.host.firmware;
+    if (this.off) return err(ErrorCode.OTA_REJECTED, `no updates: ${this.off}`);
     if (this.running) return err(ErrorCode.OTA_BUSY, 'an update is already running');
     const http = this.hal.http;
     const writer = this.hal.ota;
@@ -125,11 +107,14 @@ export class OtaUpdater {
     const run: Run = { offer, received: 0, checks: [], paused: false, windowStart: 0 };
     this.running = run;
     this.host.log(`OTA: downloading ${offer.ver ?? '?'} (${offer.size} bytes) from ${safeUrl(offer.url)}`);
-    this.host.progress({ phase: 'downloading', offer, received: 0 });
-    if (this.opts.disconnect) {
+    // Pause before telling anyone: a listener that calls stop() then owns the connection. If the
+    // application called start() or stop() while onOta was deciding, it owns it already.
+    if (this.opts.disconnect && controlAtOffer === this.control) {
       run.paused = true;
       this.host.pauseConnection();
     }
+    this.host.progress({ phase: 'downloading', offer, received: 0 });
+    if (this.running !== run) return null; // a listener disposed the device
     this.armStall();
     const deadline = downloadDeadlineMs(offer.size, this.opts);
     run.deadline = this.hal.timers.set(() => this.fail(err(ErrorCode.OTA_DOWNLOAD, `not done within the ${Math.round(deadline / 1000)} s deadline`)), deadline);
@@ -142,14 +127,29 @@ export class OtaUpdater {
         onError: (detail) => this.guard(() => this.fail(err(ErrorCode.OTA_DOWNLOAD, `download failed: ${detail}`))),
       });
     } catch (e) {
-      this.fail(err(ErrorCode.OTA_DOWNLOAD, `download could not start: ${String(e)}`));
+      this.fail(err(ErrorCode.OTA_DOWNLOAD, `download could not start: ${describeError(e)}`));
     }
     return null;
   }
 
+  /** Counts the application's start() and stop() calls (an offer remembers it while onOta decides). */
+  get control(): number {
+    return this.controls;
+  }
+
   /** The application called start() or stop(): from now on the connection is its call, not ours. */
   appTookControl(): void {
+    this.controls++;
     if (this.running) this.running.paused = false;
+  }
+
+  /** For good (the device is disposed): abort a running download without touching the connection, take no more offers. */
+  shutdown(why: string): void {
+    this.off = why;
+    const run = this.running;
+    if (!run) return;
+    run.paused = false;
+    this.fail(err(ErrorCode.OTA_DOWNLOAD, `download aborted: ${why}`));
   }
 
   /** A same-version offer is a no-op. */
@@ -163,7 +163,7 @@ export class OtaUpdater {
     try {
       fn();
     } catch (e) {
-      this.fail(err(ErrorCode.OTA_WRITE, `OTA failed: ${String(e)}`));
+      this.fail(err(ErrorCode.OTA_WRITE, `OTA failed: ${describeError(e)}`));
     }
   }
 

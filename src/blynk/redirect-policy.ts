@@ -70,14 +70,24 @@ export class RedirectPolicy {
   /** The stored record at boot: use it (null), or why not (C-REDIRECT-7). */
   boot(record: EndpointRecord | undefined): string | null {
     if (!record) return null;
+    const why = this.foreign(record);
+    if (why) return why;
+    this.redirected = this.check(record.uri) as Endpoint;
+    return null;
+  }
+
+  /** Whether a stored record may be used under this configuration. */
+  belongs(record: EndpointRecord): boolean {
+    return this.foreign(record) === null;
+  }
+
+  private foreign(record: EndpointRecord): string | null {
     const server = parseEndpoint(record.server);
     if (server instanceof BlynkError || !sameEndpoint(server, this.configured)) {
       return `it was learned under ${server instanceof BlynkError ? 'another configuration' : formatEndpoint(server)}, not ${formatEndpoint(this.configured)}`;
     }
     const ep = this.check(record.uri);
-    if (ep instanceof BlynkError) return ep.message;
-    this.redirected = ep;
-    return null;
+    return ep instanceof BlynkError ? ep.message : null;
   }
 
   /** Decide about a `downlink/redirect` payload while connected to `current`, at `now` (ms). */
@@ -131,7 +141,8 @@ export class RedirectPolicy {
 
   /** Parse and vet a URI from the cloud or from flash: the token, TLS against the configured server, the allow-list. */
   private check(uri: string): Endpoint | BlynkError {
-    if (typeof uri === 'string' && this.secret.length > 0 && uri.toLowerCase().indexOf(this.secret) >= 0) {
+    // The token, also percent-encoded (a path may carry %XX escapes).
+    if (typeof uri === 'string' && this.secret.length > 0 && (uri.toLowerCase().indexOf(this.secret) >= 0 || percentDecoded(uri).toLowerCase().indexOf(this.secret) >= 0)) {
       return err(ErrorCode.REDIRECT_REJECTED, 'the redirect URI contains the auth token');
     }
     const target = parseEndpoint(uri);
@@ -144,4 +155,10 @@ export class RedirectPolicy {
     }
     return target;
   }
+}
+
+/** `s` with its %XX escapes decoded (bytes as Latin-1: enough to find an ASCII token). */
+export function percentDecoded(s: string): string {
+  if (s.indexOf('%') < 0) return s;
+  return s.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 }

@@ -3,6 +3,7 @@
 // pending request looks at every downlink until it has what it wants, or fails with TIMEOUT.
 // A request that could not even be sent rejects at once with that error.
 
+import { describeError } from '../util/safe';
 import type { TimerHandle, Timers } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import type { Location } from './names';
@@ -56,7 +57,7 @@ export class Requests {
         done = p.see(topic, text);
       } catch (e) {
         this.remove(p);
-        p.reject(err(ErrorCode.BAD_PAYLOAD, `could not read the reply on ${topic}: ${String(e)}`));
+        p.reject(err(ErrorCode.BAD_PAYLOAD, `could not read the reply on ${topic}: ${describeError(e)}`));
         continue;
       }
       if (done) {
@@ -68,14 +69,11 @@ export class Requests {
 
   /** Send with `send`, then wait for what `see` accepts. */
   ask<T>(send: () => BlynkError | null, see: (topic: string, text: string) => boolean, result: () => T, timeoutMs: number, what: string): Promise<T> {
-    const waiting = this.wait(see, result, timeoutMs, what);
+    // Sent first: a reply never arrives inside send() (transport callbacks are never re-entrant),
+    // and a request that could not be sent leaves no waiter or timer behind.
     const e = send();
-    if (e) {
-      // Not sent: fail now rather than at the timeout (the waiter times out unseen).
-      waiting.catch(() => undefined);
-      return Promise.reject(e);
-    }
-    return waiting;
+    if (e) return Promise.reject(e);
+    return this.wait(see, result, timeoutMs, what);
   }
 
   /** Values for every one of `names` under `prefix` (downlink/ds/, downlink/meta/). */

@@ -38,12 +38,12 @@ export class Uplink {
       const kept = Array.isArray(value) ? value : typeof value === 'boolean' ? (value ? 1 : 0) : value;
       return this.keep.keep(name, kept) ? null : err(ErrorCode.OFFLINE, `offline, and already keeping ${this.keep.capacity} datastreams`);
     }
-    return this.send(`ds/${name}`, text);
+    return this.sent(this.send(`ds/${name}`, text), [name]);
   }
 
   writeBatch(values: Readonly<Record<string, BatchValue>>): BlynkError | null {
     if (typeof values !== 'object' || values === null || Array.isArray(values)) return err(ErrorCode.BAD_VALUE, 'writeBatch needs an object of datastream values');
-    const json: Record<string, unknown> = {};
+    const json: Record<string, unknown> = Object.create(null); // a datastream may be called __proto__
     const names = Object.keys(values);
     if (names.length === 0) return err(ErrorCode.BAD_VALUE, 'writeBatch needs at least one value');
     for (const name of names) {
@@ -54,10 +54,11 @@ export class Uplink {
       json[name] = v;
     }
     if (!this.client.online && this.keep) {
-      for (const name of names) if (!this.keep.keep(name, json[name] as BatchValue)) return err(ErrorCode.OFFLINE, 'offline, keep-latest is full');
+      // The value as given (a Location stays a Location): the flush converts it again.
+      for (const name of names) if (!this.keep.keep(name, values[name]!)) return err(ErrorCode.OFFLINE, 'offline, keep-latest is full');
       return null;
     }
-    return this.send('batch_ds', JSON.stringify(json));
+    return this.sent(this.send('batch_ds', JSON.stringify(json)), names);
   }
 
   erase(name: string): BlynkError | null {
@@ -94,6 +95,12 @@ export class Uplink {
       if (bad) return bad;
     }
     return this.send(topic, names.join(','));
+  }
+
+  /** A newer value went out: an older one still kept (a flush that failed) must not follow it. */
+  private sent(e: BlynkError | null, names: readonly string[]): BlynkError | null {
+    if (!e && this.keep) for (const n of names) this.keep.forget(n);
+    return e;
   }
 
   send(topic: string, payload: string, force = false): BlynkError | null {

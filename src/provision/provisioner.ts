@@ -5,6 +5,7 @@
 // to config mode with Edgent's last_error when a new configuration cannot join the network or
 // reach the cloud, or when the token is refused. See docs/provisioning.md.
 
+import { describeError } from '../util/safe';
 import type { Hal, HttpServerRequest, HttpServerResponse, TimerHandle, WifiJoin } from '../../hal/interfaces';
 import { BlynkDevice } from '../blynk/device';
 import { BlynkError, ErrorCode, err } from '../errors';
@@ -47,7 +48,7 @@ export class Provisioner {
     this.o = options;
     this.hal = options.hal;
     this.log = new Logger(this.hal.log, options.logLevel ?? 'info');
-    this.emitter.onListenerError = (event, e) => this.log.error(`a '${event}' listener threw: ${String(e)}`);
+    this.emitter.onListenerError = (event, e) => this.log.error(`a '${event}' listener threw: ${describeError(e)}`);
     this.store = new ConfigStore(this.hal.storage, options.storageKey ?? 'blynk.cfg');
     const p = this.hal.provisioning;
     this.apName = accessPointName(options.templateName, p?.wifi.mac ?? '', options.vendorPrefix ?? 'Blynk');
@@ -219,7 +220,7 @@ export class Provisioner {
     try {
       device = new BlynkDevice({ ...(this.o.device ?? {}), hal: this.hal, token: c.token, server: serverFor(c.host), templateId: this.o.templateId, firmware: this.o.firmware });
     } catch (e) {
-      return this.fail(ProvisionError.CONFIG, `the device could not be created: ${e instanceof Error ? e.message : String(e)}`);
+      return this.fail(ProvisionError.CONFIG, `the device could not be created: ${describeError(e)}`);
     }
     this.dev = device;
     const epoch = this.epoch;
@@ -246,7 +247,7 @@ export class Provisioner {
       try {
         this.o.setup(device);
       } catch (e) {
-        this.log.error(`setup threw: ${String(e)}`);
+        this.log.error(`setup threw: ${describeError(e)}`);
       }
     }
     this.to('connecting', 'Wi-Fi joined');

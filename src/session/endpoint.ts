@@ -37,7 +37,7 @@ function isHostName(h: string): boolean {
     const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e;
     if (!ok) return false;
   }
-  return h.charCodeAt(0) !== 0x2e && h.indexOf('..') < 0;
+  return h.charCodeAt(0) !== 0x2e && h.charCodeAt(h.length - 1) !== 0x2e && h.indexOf('..') < 0;
 }
 
 function isIPv6(h: string): boolean {

@@ -82,6 +82,9 @@ export class Keepalive {
     if (!this.running) return;
     const now = this.clock.now();
     const k = this.intervalMs;
+    // The HAL's clock is monotonic by contract; one that steps back must not make a silent link look fresh.
+    if (now < this.lastReceived) this.lastReceived = now;
+    if (now < this.lastSent) this.lastSent = now;
     if (now - this.lastReceived >= 1.5 * k) {
       this.stop();
       this.actions.dead();

@@ -7,6 +7,7 @@
 // - every QoS 1 PUBLISH is acknowledged before its handler runs (C-SESSION-4); QoS 2 is refused.
 // Nothing a transport callback triggers can throw back into the transport.
 
+import { describeError } from '../util/safe';
 import type { Hal, Transport, TransportEvents, TransportFailure } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { encodeDisconnect, encodePingreq, encodePuback, encodePublish, encodeSubscribe } from '../mqtt/encode';
@@ -91,7 +92,7 @@ export class Link {
     } catch (e) {
       this.transport = undefined;
       this.phase = Phase.IDLE;
-      this.owner.failed(err(ErrorCode.CONNECT_FAILED, `transport open threw: ${String(e)}`), false);
+      this.owner.failed(err(ErrorCode.CONNECT_FAILED, `transport open threw: ${describeError(e)}`), false);
     }
   }
 
@@ -179,7 +180,7 @@ export class Link {
   }
 
   private unexpected(e: unknown): void {
-    const error = err(ErrorCode.INTERNAL, `unexpected exception: ${String(e)}`);
+    const error = err(ErrorCode.INTERNAL, `unexpected exception: ${describeError(e)}`);
     this.owner.raise(error);
     this.owner.failed(error, false);
   }
@@ -188,7 +189,8 @@ export class Link {
     const phase = this.phase;
     this.abandon();
     if (phase === Phase.CLOSING) this.owner.closed();
-    else if (phase !== Phase.IDLE) this.owner.failed(transportError(failure, detail, phase === Phase.OPENING), failure === 'closed');
+    // Ended by the peer (a close or a reset, not a local error): what a kick by a second device on the token looks like.
+    else if (phase !== Phase.IDLE) this.owner.failed(transportError(failure, detail, phase === Phase.OPENING), failure === 'closed' || failure === 'reset');
   }
 
   private received(gen: number, bytes: Uint8Array): void {
@@ -230,7 +232,7 @@ export class Link {
         try {
           this.owner.message(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
         } catch (e) {
-          this.owner.raise(err(ErrorCode.HANDLER_FAILED, `a message handler threw: ${String(e)}`));
+          this.owner.raise(err(ErrorCode.HANDLER_FAILED, `a message handler threw: ${describeError(e)}`));
         }
         return;
       case PacketType.PINGRESP:

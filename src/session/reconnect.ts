@@ -1,11 +1,12 @@
 // The reconnect rule, all in one place (C-RECONNECT-1/2, C-CONN-4, C-DUPLICATE). A pure policy:
 // the session tells it what happened (a connection came up; an attempt or a connection ended,
 // why, whether the network is up) and carries out the wait it returns.
+// - CONNACK 4/5 (the token is wrong): wait the auth interval, 15 minutes by default (C-CONN-4),
+//   whatever the network does meanwhile.
 // - Network down: no attempts until it is back (C-RECONNECT-2).
-// - CONNACK 4/5 (the token is wrong): wait the auth interval, 15 minutes by default (C-CONN-4).
 // - Another device on the same token (C-DUPLICATE): the cloud keeps the newer connection, so two
-//   devices kick each other off. The signature is a connection closed by the peer before it
-//   became stable, `after` times in a row (3: one or two early closes happen when the cloud
+//   devices kick each other off. The signature is a connection ended by the peer (closed or
+//   reset, not a local error or a timeout) before it became stable, `after` times in a row (3: one or two early closes happen when the cloud
 //   restarts or a region moves; three in a row within the stable period do not). Then wait
 //   minutes, not seconds (5 min, doubling to 30 min, with jitter so two devices do not stay in
 //   step): the other device keeps its connection, and this one finds out within one wait when
@@ -55,7 +56,7 @@ export interface Loss {
   error: BlynkError;
   networkUp: boolean;
   now: number;
-  /** The transport was closed by the peer (not an error, not us). */
+  /** The peer ended the transport (closed or reset it; not a local error, not us). */
   peerClosed: boolean;
 }
 
@@ -106,8 +107,9 @@ export class ReconnectPolicy {
     } else if (wasOnline) {
       this.earlyCloses = loss.peerClosed ? this.earlyCloses + 1 : 0;
     }
-    if (!loss.networkUp) return { kind: 'network' };
+    // The auth wait first: a network that drops during the close must not cut it short.
     if (loss.error.code === ErrorCode.AUTH_FAILED) return { kind: 'auth', ms: this.opts.authRetryMs };
+    if (!loss.networkUp) return { kind: 'network' };
     const d = this.opts.duplicate;
     if (wasOnline && this.earlyCloses >= d.after) {
       const full = Math.min(d.capMs, d.waitMs * Math.pow(2, this.earlyCloses - d.after));

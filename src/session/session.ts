@@ -9,7 +9,7 @@ import { BlynkError, ErrorCode, err } from '../errors';
 import { encodeConnect } from '../mqtt/encode';
 import type { Subscription } from '../mqtt/packets';
 import { Emitter } from '../util/emitter';
-import { callSafely } from '../util/safe';
+import { callSafely, describeError } from '../util/safe';
 import type { Logger } from '../util/log';
 import type { Scrubber } from '../util/secrets';
 import { countDisconnect, newCounters, type Counters } from './counters';
@@ -131,14 +131,19 @@ export class MqttSession {
     this.current = next;
     this.log.info(`state ${from} -> ${next}: ${reason}`);
     this.events.emit('state', error ? { from, to: next, reason, error } : { from, to: next, reason });
-    return true;
+    // A listener may have called stop(), start() or dispose(): then the caller must not go on.
+    return this.current === next;
   }
 
+  /** The one timer of a waiting state; a timer that is no longer the current one does nothing. */
   private wait(ms: number, fn: () => void): void {
-    this.waitTimer = this.hal.timers.set(() => {
+    this.hal.timers.clear(this.waitTimer);
+    const handle = this.hal.timers.set(() => {
+      if (this.waitTimer !== handle) return;
       this.waitTimer = undefined;
       fn();
     }, ms);
+    this.waitTimer = handle;
   }
 
   private connectOrWait(reason: string): void {
@@ -173,10 +178,12 @@ export class MqttSession {
     } else {
       this.counters.failedAttempts++;
       if (this.hal.network.isUp()) this.safely(() => this.hooks.attemptEnded(this.endpointInUse!, false, error));
+      if (this.current !== s) return; // a listener took over
     }
     this.log.warn(`connection ${s === State.ONLINE ? 'lost' : 'attempt failed'}: ${error.code} ${error.message}`);
-    this.raise(error);
     this.closeThen(() => this.afterLoss(error, peerClosed), error.code, error, false);
+    // Told last: a listener that calls stop() or start() finds the session closing or waiting.
+    this.raise(error);
   }
 
   private closeThen(then: () => void, reason: string, error: BlynkError | undefined, clean: boolean): void {
@@ -186,13 +193,15 @@ export class MqttSession {
     }
     this.afterClose = then;
     this.to(State.CLOSING, reason, error);
+    this.link.close(clean);
+    if (this.current !== State.CLOSING) return;
     this.wait(this.config.closeTimeoutMs, () => {
+      if (this.current !== State.CLOSING) return;
       // The HAL promised an onClose; if it never comes, do not stay stuck forever.
       this.log.warn('transport did not confirm close; moving on');
       this.link.abandon();
       this.closed();
     });
-    this.link.close(clean);
   }
 
   /** The transport is gone: go on as the application last asked. */
@@ -224,9 +233,10 @@ export class MqttSession {
       case 'duplicate': {
         const dup = duplicateError(w.closes, w.ms);
         this.log.warn(dup.message);
+        if (!this.to(State.BACKOFF, `another device on this token; next try in ${Math.round(w.ms / 1000)} s`, dup)) return;
+        this.wait(w.ms, () => this.connectOrWait('retry'));
         this.raise(dup);
         this.events.emit('duplicate', { closes: w.closes, waitMs: w.ms });
-        if (this.to(State.BACKOFF, `another device on this token; next try in ${Math.round(w.ms / 1000)} s`, dup)) this.wait(w.ms, () => this.connectOrWait('retry'));
         return;
       }
       case 'backoff':
@@ -271,17 +281,17 @@ export class MqttSession {
 
   private accepted(): void {
     const ep = this.endpointInUse!;
-    if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
     this.counters.connects++;
     this.policy.online(this.hal.clock.now());
     this.link.startKeepalive();
+    if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
     this.safely(() => this.hooks.attemptEnded(ep, true, undefined));
-    this.safely(() => this.hooks.online());
+    if (this.current === State.ONLINE) this.safely(() => this.hooks.online());
   }
 
   private safely(fn: () => void): void {
     callSafely(fn, (e) => {
-      const error = err(ErrorCode.HANDLER_FAILED, `a handler failed: ${String(e)}`);
+      const error = err(ErrorCode.HANDLER_FAILED, `a handler failed: ${describeError(e)}`);
       this.log.error(error.message);
       this.raise(error);
     });

@@ -37,3 +37,21 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
     return false;
   }
 }
+
+/** Text for anything thrown, even a value whose toString or message throws (never throws itself). */
+export function describeError(e: unknown): string {
+  try {
+    if (e instanceof Error) return String(e.message);
+  } catch {
+    // a throwing message getter: fall through
+  }
+  try {
+    return String(e);
+  } catch {
+    try {
+      return Object.prototype.toString.call(e);
+    } catch {
+      return 'an unprintable value';
+    }
+  }
+}

@@ -26,9 +26,13 @@ export class Scrubber {
     return this.lower.length > 0 && text.toLowerCase().indexOf(this.lower) >= 0;
   }
 
-  /** `text` with every occurrence of the secret (in any case) masked. */
+  /** `text` with every occurrence of the secret (in any case, also percent-encoded) masked. */
   scrub(text: string): string {
-    if (!this.has(text)) return text;
+    if (!this.has(text)) {
+      if (text.indexOf('%') < 0) return text;
+      const decoded = text.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+      return this.has(decoded) ? this.scrub(decoded) : text;
+    }
     const low = text.toLowerCase();
     // toLowerCase keeps positions for everything but a few non-ASCII letters; if it did not, mask it all.
     if (low.length !== text.length) return this.masked;

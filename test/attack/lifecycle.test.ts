@@ -208,7 +208,7 @@ describe('C-APP-3: a second runtime refused with IN_USE changes nothing', () => 
     const b = BlynkDevice.create({ hal, token: TOKEN, templateId: 'TMPL0001' });
     expect(b).toMatchObject({ code: ErrorCode.IN_USE });
     hal.network.set(false);
-    broker.conn!.cut('reset');
+    broker.conn?.cut('reset'); // (the first device may already have closed it: it heard the network go down)
     run(hal, 2000);
     hal.network.set(true);
     run(hal, 120_000);
@@ -217,14 +217,14 @@ describe('C-APP-3: a second runtime refused with IN_USE changes nothing', () => 
     expect(a.state).toBe('online');
   });
 
-  test('a second BlynkDevice on the same HAL with another token does not deafen the first to the network', () => {
+  test('a second BlynkDevice on the same HAL with another token is refused too (one runtime per HAL), and does not deafen the first to the network', () => {
     const hal = createMockHal();
     const broker = new FakeBroker(hal);
     const a = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001' });
     a.start();
     run(hal, 2000);
-    const b = new BlynkDevice({ hal, token: OTHER_TOKEN, templateId: 'TMPL0001' });
-    expect(b.state).toBe('idle');
+    // A HAL is one device's hardware: its network listener and transport serve one session.
+    expect(BlynkDevice.create({ hal, token: OTHER_TOKEN, templateId: 'TMPL0001' })).toMatchObject({ code: ErrorCode.IN_USE });
     hal.network.set(false);
     broker.hal.transport.connections.forEach((c) => c.cut('reset'));
     run(hal, 2000);
@@ -239,10 +239,15 @@ describe('C-CONN-5 across dispose(): one connection per token', () => {
     const d = makeApiDevice();
     d.hal.transport.last!.holdClose = true; // a slow TLS close
     d.device.dispose();
-    const next = new BlynkDevice({ hal: d.hal, token: TOKEN, templateId: 'TMPL0001' });
+    // The HAL is still in use until the old transport is gone: a new device is refused, typed.
+    expect(BlynkDevice.create({ hal: d.hal, token: TOKEN, templateId: 'TMPL0001' })).toMatchObject({ code: ErrorCode.IN_USE });
+    d.hal.transport.last!.finishClose();
+    run(d.hal, 100);
+    const next = BlynkDevice.create({ hal: d.hal, token: TOKEN, templateId: 'TMPL0001' }) as BlynkDevice;
+    expect(next).toBeInstanceOf(BlynkDevice);
     next.start();
     run(d.hal, 3000);
-    // dispose() frees the token at once: the cloud sees two connections on one token.
+    expect(next.online).toBe(true);
     expect(d.hal.transport.maxConcurrent).toBe(1);
   });
 });
