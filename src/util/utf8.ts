@@ -15,15 +15,18 @@ interface XsArrayBufferStatics {
   fromString?(s: string): ArrayBuffer;
 }
 interface XsStringStatics {
-  fromArrayBuffer?(b: ArrayBuffer): string;
+  fromArrayBuffer?(b: ArrayBuffer, offset?: number, length?: number): string;
 }
 
 type Encode = (s: string) => Uint8Array;
-type Decode = (bytes: Uint8Array) => string;
+/** Decode `bytes[start, end)`; `ascii` says the range was scanned and holds only ASCII. */
+type Decode = (bytes: Uint8Array, start: number, end: number, ascii: boolean) => string;
 type EncodeInto = (s: string, dest: Uint8Array) => { read: number; written: number };
 
 let platformEncode: Encode | undefined;
 let platformDecode: Decode | undefined;
+// Short ASCII is built here unless the platform decodes a range in place (the device).
+let shortInline = true;
 // null: the platform has no encodeInto (the device); undefined: not looked up yet.
 let platformEncodeInto: EncodeInto | null | undefined;
 
@@ -45,17 +48,29 @@ function resolveEncode(): Encode {
 }
 
 function resolveDecode(): Decode {
-  const g = globalThis as unknown as { TextDecoder?: new () => TextDecoderLike };
+  const g = globalThis as unknown as { TextDecoder?: new (label?: string, o?: { ignoreBOM?: boolean }) => TextDecoderLike };
   const st = String as unknown as XsStringStatics;
-  if (typeof g.TextDecoder === 'function') {
-    const dec = new g.TextDecoder();
-    return (b) => dec.decode(b);
+  // The device's own decoder first: it reads the range in place (no view, no copy) and makes
+  // the string in one allocation. It strips no BOM, but it copies overlong forms and surrogates
+  // as they are (it checks lead and continuation bytes only, and throws on those): so anything
+  // not ASCII is checked first, and malformed bytes take the replacing decoder.
+  shortInline = typeof st.fromArrayBuffer !== 'function';
+  if (!shortInline) {
+    return (b, start, end, ascii) =>
+      ascii || isWellFormedUtf8(b, start, end, true)
+        ? st.fromArrayBuffer!(b.buffer as ArrayBuffer, b.byteOffset + start, end - start) // as a method, like fromString
+        : decodePortable(b, start, end);
   }
-  if (typeof st.fromArrayBuffer === 'function') {
-    return (b) => {
-      const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
-      return st.fromArrayBuffer!(whole ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer)); // as a method, like fromString
-    };
+  if (typeof g.TextDecoder === 'function') {
+    // ignoreBOM: a leading U+FEFF is part of the string, and MQTT-1.5.3-3 says it must not be
+    // skipped or stripped (TextDecoder's default strips it).
+    // Malformed input takes the replacing decoder here too: XS's TextDecoder makes one U+FFFD
+    // of an overlong `C0 AF` where WHATWG (and Node) make two.
+    const dec = new g.TextDecoder('utf-8', { ignoreBOM: true });
+    return (b, start, end, ascii) =>
+      ascii || isWellFormedUtf8(b, start, end, true)
+        ? dec.decode(start === 0 && end === b.length ? b : b.subarray(start, end))
+        : decodePortable(b, start, end);
   }
   return decodePortable;
 }
@@ -74,29 +89,46 @@ export function utf8Encode(s: string): Uint8Array {
   return platformEncode(s);
 }
 
-/** Decode `bytes[start, end)`; the caller has validated them when that matters. */
+/** Up to this many ASCII bytes are made into a string here, without a platform call. */
+const SHORT_ASCII = 16;
+
+/**
+ * Decode `bytes[start, end)`. Malformed sequences become U+FFFD (WHATWG's decode, on every
+ * platform); a leading U+FEFF is kept (MQTT-1.5.3-3). Callers validate first when malformed
+ * input must be refused instead.
+ */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  // Short ASCII strings (topics, datastream values) are the common case: build them directly
-  // and skip the platform call and the temporary view.
-  const n = end - start;
-  if (n <= 32) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (bytes[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return asciiString(bytes, start, end);
-  }
+  let i = start;
+  while (i < end && bytes[i]! < 0x80) i++;
+  const ascii = i === end;
   if (platformDecode === undefined) platformDecode = resolveDecode();
-  return platformDecode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  // Short ASCII (topics, datastream values) is the common case. Without the device's decoder
+  // (the npm XS build, Node), build it with one String.fromCharCode call: one allocation, the
+  // string itself, and no view for a TextDecoder.
+  if (ascii && shortInline && end - start <= SHORT_ASCII) return shortAscii(bytes, start, end - start);
+  return platformDecode(bytes, start, end, ascii);
 }
 
-function asciiString(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+const fromCharCode = String.fromCharCode;
+
+// One call with the bytes as arguments: XS sizes the string first and allocates it once (a
+// loop of `s += c` allocates every prefix, ~n²/2 bytes; apply() would need a view or an array).
+function shortAscii(b: Uint8Array, i: number, n: number): string {
+  switch (n) {
+    case 0: return '';
+    case 1: return fromCharCode(b[i]!);
+    case 2: return fromCharCode(b[i]!, b[i + 1]!);
+    case 3: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!);
+    case 4: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
+    case 5: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!);
+    case 6: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!);
+    case 7: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!);
+    case 8: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!);
+    default: {
+      // 9..16: eight and the rest (one intermediate string).
+      return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!) + shortAscii(b, i + 8, n - 8);
+    }
+  }
 }
 
 /**
@@ -241,17 +273,48 @@ function encodePortable(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function decodePortable(b: Uint8Array): string {
+/**
+ * WHATWG's UTF-8 decode (without BOM removal) of `b[start, end)`: each maximal malformed
+ * subpart is one U+FFFD, so `C3 41` is U+FFFD then "A", and overlong forms, surrogates and
+ * values above U+10FFFF never pass.
+ */
+function decodePortable(b: Uint8Array, start = 0, end = b.length): string {
   let s = '';
-  let i = 0;
-  while (i < b.length) {
-    const b0 = b[i]!;
+  let i = start;
+  while (i < end) {
+    const b0 = b[i++]!;
+    if (b0 < 0x80) {
+      s += fromCharCode(b0);
+      continue;
+    }
+    let need: number;
     let cp: number;
-    if (b0 < 0x80) (cp = b0), (i += 1);
-    else if (b0 < 0xe0) (cp = ((b0 & 31) << 6) | (b[i + 1]! & 63)), (i += 2);
-    else if (b0 < 0xf0) (cp = ((b0 & 15) << 12) | ((b[i + 1]! & 63) << 6) | (b[i + 2]! & 63)), (i += 3);
-    else (cp = ((b0 & 7) << 18) | ((b[i + 1]! & 63) << 12) | ((b[i + 2]! & 63) << 6) | (b[i + 3]! & 63)), (i += 4);
-    s += String.fromCodePoint(cp);
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b0 >= 0xc2 && b0 <= 0xdf) (need = 1), (cp = b0 & 0x1f);
+    else if (b0 >= 0xe0 && b0 <= 0xef) {
+      need = 2;
+      cp = b0 & 0x0f;
+      if (b0 === 0xe0) lo = 0xa0; // overlong
+      if (b0 === 0xed) hi = 0x9f; // surrogates
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      need = 3;
+      cp = b0 & 0x07;
+      if (b0 === 0xf0) lo = 0x90; // overlong
+      if (b0 === 0xf4) hi = 0x8f; // above U+10FFFF
+    } else {
+      s += '\uFFFD';
+      continue;
+    }
+    for (; need > 0; need--) {
+      const c = i < end ? b[i]! : -1;
+      if (c < lo || c > hi) break; // not consumed: it starts the next character
+      cp = (cp << 6) | (c & 0x3f);
+      lo = 0x80;
+      hi = 0xbf;
+      i++;
+    }
+    s += need === 0 ? String.fromCodePoint(cp) : '\uFFFD';
   }
   return s;
 }
@@ -260,5 +323,6 @@ function decodePortable(b: Uint8Array): string {
 export function resetUtf8Platform(portable = false): void {
   platformEncode = portable ? encodePortable : undefined;
   platformDecode = portable ? decodePortable : undefined;
+  shortInline = true;
   platformEncodeInto = portable ? null : undefined;
 }

@@ -73,6 +73,18 @@ describe('PUBLISH', () => {
     // 3-byte characters at the edges of the allowed ranges: U+0800, U+D7FF, U+E000, U+FFFF, U+10FFFF
     expect(decode('30 12 00 10 e0 a0 80 ed 9f bf ee 80 80 ef bf bf f4 8f bf bf').topic).toBe('\u0800\uD7FF\uE000\uFFFF\u{10FFFF}');
   });
+  test('a leading U+FEFF in a topic is kept, not stripped (MQTT-1.5.3-3): "\\uFEFFa/b" arrives as is, a BOM-only topic is "\\uFEFF"', () => {
+    expect(decode('30 08 00 06 ef bb bf 61 2f 62').topic).toBe('\uFEFFa/b');
+    expect(decode('30 05 00 03 ef bb bf').topic).toBe('\uFEFF');
+    // and through the topic cache, on a miss and on a hit
+    const cache = new TopicCache();
+    const p = new IncomingPacket();
+    const bytes = hex('30 05 00 03 ef bb bf');
+    for (let i = 0; i < 2; i++) {
+      expect(decodeBody(0x30, bytes, 2, 5, p, cache)).toBeNull();
+      expect(p.topic).toBe('\uFEFF');
+    }
+  });
   test('a payload that is not UTF-8 is fine: payloads are bytes', () => {
     expect(toHex(decode('30 05 00 01 61 c0 80').payload)).toBe('c0 80');
   });

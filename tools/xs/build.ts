@@ -33,16 +33,15 @@ const RUNTIMES: Record<string, string> = {
 };
 
 /**
- * The known targets: name -> entry (relative to the repository root). Runtime bundles (blynk-*)
- * have their entries in build/entries; the scenario and bench bundles live with their code.
+ * The runtime bundles, by name -> entry (relative to the repository root). Every other bundle
+ * (scenarios, the bench, apps, fixtures) is built by its owner passing its own entry to
+ * buildTarget(): this file names no caller's files.
  */
 export const XS_TARGETS: Record<string, string> = {
   'blynk-core': 'build/entries/core.ts',
   'blynk-moddable': 'build/entries/moddable.ts',
   'blynk-xs-mock': 'build/entries/xs-mock.ts',
   'blynk-xs-bridge': 'build/entries/xs-bridge.ts',
-  'xs-scenarios': 'test/xs/scenarios/bundle.ts',
-  'xs-bench': 'tools/xs/bench-bundle.ts',
 };
 
 export interface BuildTarget {
@@ -169,10 +168,4 @@ export async function buildXs(names: readonly string[], outDir = XS_OUT): Promis
     result[name] = await buildTarget({ name, entry }, outDir);
   }
   return result;
-}
-
-/** True if the target's entry exists (the device bundle is written by someone else, maybe not yet). */
-export function hasTarget(name: string): boolean {
-  const entry = XS_TARGETS[name];
-  return entry !== undefined && existsSync(path.join(ROOT, entry));
 }
