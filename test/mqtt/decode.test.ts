@@ -219,6 +219,35 @@ describe('remaining length', () => {
 });
 
 describe('topic cache', () => {
+  test('a hit compares every byte, whichever array and offset the topic is in (views of several buffers)', () => {
+    const cache = new TopicCache();
+    const topic = 'downlink/ds/Temperature';
+    const bytes = Uint8Array.from(topic, (c) => c.charCodeAt(0));
+    const at = (buf: ArrayBuffer, offset: number): Uint8Array => {
+      const v = new Uint8Array(buf, offset, bytes.length + 3);
+      v.set(bytes, 3);
+      return v;
+    };
+    cache.add(bytes, 0, bytes.length, topic);
+    const a = new ArrayBuffer(64);
+    const b = new ArrayBuffer(64);
+    const first = at(b, 5);
+    for (const [buf, offset] of [[a, 0], [b, 5], [a, 7], [b, 5], [a, 0]] as const) {
+      expect([offset, cache.find(at(buf, offset), 3, 3 + bytes.length)]).toEqual([offset, topic]);
+    }
+    expect(cache.find(first, 3, 3 + bytes.length)).toBe(topic); // an earlier array again
+    // the same array with one byte changed, in each word and in the tail
+    const v = at(a, 1);
+    for (let i = 0; i < bytes.length; i++) {
+      v[3 + i] ^= 0x20;
+      expect([i, cache.find(v, 3, 3 + bytes.length)]).toEqual([i, null]);
+      v[3 + i] ^= 0x20;
+    }
+    expect(cache.find(v, 3, 3 + bytes.length)).toBe(topic);
+    cache.release();
+    expect(cache.find(v, 3, 3 + bytes.length)).toBe(topic);
+  });
+
   test('a cached topic is the same string, and a miss is still validated', () => {
     const cache = new TopicCache();
     const bytes = hex('30 05 00 03 61 2f 62');

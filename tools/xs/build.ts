@@ -49,6 +49,11 @@ export interface BuildTarget {
   name: string;
   /** Entry file, absolute or relative to the repository root. */
   entry: string;
+  /**
+   * Bare specifiers bundled from a file instead of kept external (absolute or relative to the
+   * repository root): e.g. a Moddable SDK module and stand-ins for the modules it imports.
+   */
+  aliases?: Record<string, string>;
 }
 
 const rel = (file: string): string => path.relative(ROOT, file).split(path.sep).join('/');
@@ -61,13 +66,19 @@ function resolveFile(base: string): string | undefined {
 }
 
 /** `consumer`: a bundle that runs on a runtime bundle (scenarios, bench, apps), not one itself. */
-function xsPlugin(entry: string, consumer: boolean): Plugin {
+function xsPlugin(entry: string, consumer: boolean, aliases: Record<string, string> = {}): Plugin {
   const ownEntry = rel(entry);
   return {
     name: 'blynk-xs',
     resolveId(source, importer) {
       if (!importer) return null;
-      if (!source.startsWith('.') && !path.isAbsolute(source)) return { id: source, external: true };
+      if (!source.startsWith('.') && !path.isAbsolute(source)) {
+        const alias = aliases[source];
+        if (alias === undefined) return { id: source, external: true };
+        const file = resolveFile(path.resolve(ROOT, alias));
+        if (!file) this.error(`${source} is aliased to ${alias}, which does not exist`);
+        return file;
+      }
       const file = resolveFile(path.resolve(path.dirname(importer), source));
       if (!file) return null;
       const runtime = RUNTIMES[rel(file)];
@@ -131,10 +142,11 @@ export async function buildTarget(target: BuildTarget, outDir = XS_OUT): Promise
   if (!existsSync(entry)) throw new Error(`no entry ${rel(entry)} for ${target.name}`);
   const out = path.join(outDir, `${target.name}.mjs`);
   const stampFile = path.join(outDir, `.${target.name}.stamp.json`);
-  if (upToDate(out, stampFile, entry)) return out;
+  const stampKey = target.aliases ? `${entry} ${JSON.stringify(target.aliases)}` : entry;
+  if (upToDate(out, stampFile, stampKey)) return out;
   const bundle = await rollup({
     input: entry,
-    plugins: [xsPlugin(entry, !target.name.startsWith('blynk-'))],
+    plugins: [xsPlugin(entry, !target.name.startsWith('blynk-'), target.aliases)],
     onwarn(warning, warn) {
       if (warning.code === 'CIRCULAR_DEPENDENCY') throw new Error(warning.message);
       if (warning.code === 'UNRESOLVED_IMPORT') throw new Error(warning.message);
@@ -151,7 +163,7 @@ export async function buildTarget(target: BuildTarget, outDir = XS_OUT): Promise
     const files: Record<string, string> = {};
     for (const f of bundle.watchFiles) if (path.isAbsolute(f)) files[f] = fingerprint(f);
     const stampTmp = `${stampFile}.${process.pid}.tmp`;
-    writeFileSync(stampTmp, JSON.stringify({ entry, files } satisfies Stamp));
+    writeFileSync(stampTmp, JSON.stringify({ entry: stampKey, files } satisfies Stamp));
     renameSync(stampTmp, stampFile);
   } finally {
     await bundle.close();
