@@ -1,7 +1,8 @@
 // A small, fixed-size cache of incoming topic strings, keyed by their bytes. A device sees the
 // same few downlink topics over and over; handing back the string made last time saves building
 // (and later collecting) a new one per message. Strings are immutable, so sharing is invisible.
-// Memory is allocated once: SETS sets of two ways, each slot at most TOPIC_CACHE_MAX_BYTES.
+// Memory is allocated once: SETS sets of two ways, each slot at most TOPIC_CACHE_MAX_BYTES
+// (about 1.1 KB in all, plus the strings).
 
 const SETS = 8;
 const WAYS = 2;
@@ -14,9 +15,9 @@ const WORDS = TOPIC_CACHE_MAX_BYTES >> 2;
 export class TopicCache {
   // Hot fields first: XS finds a property by walking the object's list.
   private readonly lens = new Uint8Array(SLOTS); // 0: empty slot (topics are never empty)
-  // Each slot's bytes as big-endian 32-bit words (what a DataView reads), and as bytes for the tail.
+  // Each slot's bytes as big-endian 32-bit words (what a DataView reads), the last one padded
+  // with zeros: the only copy of them (1 KB).
   private readonly words = new Uint32Array(SLOTS * WORDS);
-  private readonly bytes = new Uint8Array(SLOTS * TOPIC_CACHE_MAX_BYTES);
   private readonly strs: string[] = new Array<string>(SLOTS).fill('');
   private readonly recent = new Uint8Array(SETS); // the way hit or filled last, per set
   // Views of the two buffers lookups read last (the transport's chunk and the framer's ring):
@@ -67,12 +68,11 @@ export class TopicCache {
     const set = setOf(buf, end, n);
     const w = WAYS - 1 - this.recent[set]!; // the least recently used of the two ways
     const slot = set * WAYS + w;
-    const at = slot * TOPIC_CACHE_MAX_BYTES;
-    for (let i = 0; i < n; i++) this.bytes[at + i] = buf[start + i]!;
     const wat = slot * WORDS;
-    for (let i = 0; i + 4 <= n; i += 4) {
-      const q = start + i;
-      this.words[wat + (i >> 2)] = ((buf[q]! << 24) | (buf[q + 1]! << 16) | (buf[q + 2]! << 8) | buf[q + 3]!) >>> 0;
+    for (let i = 0; i < n; i += 4) {
+      let word = 0;
+      for (let k = 0; k < 4; k++) word = (word << 8) | (i + k < n ? buf[start + i + k]! : 0);
+      this.words[wat + (i >> 2)] = word >>> 0;
     }
     this.lens[slot] = n;
     this.strs[slot] = s;
@@ -117,9 +117,9 @@ export class TopicCache {
     const wat = slot * WORDS;
     let i = 0;
     for (; i + 4 <= n; i += 4) if (v.getUint32(o + i) !== words[wat + (i >> 2)]) return false;
-    const b = this.bytes;
-    const at = slot * TOPIC_CACHE_MAX_BYTES;
-    for (; i < n; i++) if (b[at + i] !== buf[start + i]) return false;
+    if (i === n) return true;
+    const last = words[wat + (i >> 2)]!;
+    for (let shift = 24; i < n; i++, shift -= 8) if (((last >>> shift) & 255) !== buf[start + i]) return false;
     return true;
   }
 }
