@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type Scheme = 'mqtt' | 'mqtts';
-export type AppKind = 'runtime' | 'sdk';
+export type AppKind = 'runtime' | 'sdk' | 'steps';
 
 export const CREATION = { static: 0, chunk: { initial: 65536, incremental: 0 }, heap: { initial: 4096, incremental: 0 }, stack: 768 };
 
@@ -50,6 +50,37 @@ device.start();
 `;
 }
 
+// The runtime app again, built up in steps 2.5 s apart, each under forced collections, so the
+// instruments show what each step keeps: the HAL, the device with its handler, online.
+function stepsMain(): string {
+  return `import Preference from "preference";
+import Timer from "timer";
+import Debug from "debug";
+import WiFi from "wifi";
+import config from "mc/config";
+import { BlynkDevice, createModdableHal, moddableModules } from "blynk";
+
+function step(name, next) {
+  trace(\`[ram] step \${name}\\n\`);
+  const gc = Timer.repeat(() => Debug.gc(), 50);
+  Timer.set(() => { Timer.clear(gc); next(); }, 2500);
+}
+let hal, device, n = 0;
+step("start", () => {
+  hal = createModdableHal(moddableModules({ Preference }), { wifi: { classic: WiFi }, ...(config.ca ? { tls: { certificates: [config.ca] } } : {}) });
+  step("hal", () => {
+    device = new BlynkDevice({ hal, token: config.token, templateId: "TMPLram00001", server: config.server, firmware: { version: "1.0.0" } });
+    device.onWrite("Power", (value) => { n += value === "1" ? 1 : 0; });
+    step("device", () => {
+      device.on("online", () => step("online", () => trace("[ram] done\\n")));
+      device.start();
+    });
+  });
+});
+Timer.repeat(() => { if (device && device.online) device.write("Temperature", 20 + (n % 10)); }, 1000);
+`;
+}
+
 function sdkMain(scheme: Scheme): string {
   const tls = scheme === 'mqtts';
   return `import Client from "mqtt";
@@ -83,11 +114,11 @@ export function writeApp(o: { work: string; kind: AppKind; scheme: Scheme; bundl
   const dir = path.join(o.work, `ram-${o.kind}-${o.scheme}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'emulator-ca.der'), o.caDer);
-  writeFileSync(path.join(dir, 'main.js'), o.kind === 'runtime' ? runtimeMain() : sdkMain(o.scheme));
+  writeFileSync(path.join(dir, 'main.js'), o.kind === 'runtime' ? runtimeMain() : o.kind === 'steps' ? stepsMain() : sdkMain(o.scheme));
   const include = ['$(MODDABLE)/examples/manifest_base.json', '$(MODDABLE)/examples/manifest_net.json'];
   const modules: Record<string, unknown> = { '*': ['./main', '$(MODULES)/base/debug/*'] };
   const preload = ['debug'];
-  if (o.kind === 'runtime') {
+  if (o.kind !== 'sdk') {
     // What the repository's manifest.json includes for the runtime bundle.
     include.push('$(MODDABLE)/modules/crypt/tls.json', '$(MODDABLE)/modules/network/http/manifest.json', '$(MODDABLE)/modules/files/preference/manifest.json');
     modules.blynk = path.join(o.bundleDir, 'blynk-moddable');

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   mkdirSync(prefsDir);
   mkdirSync(path.join(work, 'out'));
   const rows: Row[] = [];
+  let stepsSo = '';
+  const steps: Record<string, { chunks: number; slots: number }> = {};
   try {
     const bundleDir = path.join(work, 'dist');
     await buildTarget({ name: 'blynk-moddable', entry: 'build/entries/moddable.ts' }, bundleDir);
@@ -65,6 +67,12 @@ async function main(): Promise<void> {
         process.stderr.write(`building ${kind} ${scheme}...\n`);
         builds.push([scheme, kind, await buildApp(tools, { appDir, outDir: path.join(work, 'out'), config, logFile: path.join(logs, `build-${kind}-${scheme}.log`) })]);
       }
+    }
+    {
+      const appDir = writeApp({ work, kind: 'steps', scheme: 'mqtt', bundleDir, caDer: pki.caDer, prefsDir });
+      process.stderr.write('building runtime steps...\n');
+      const config = { token: TOKEN, server: emu.uri('mqtt', 'global').replace(/\/$/, '') };
+      stepsSo = await buildApp(tools, { appDir, outDir: path.join(work, 'out'), config, logFile: path.join(logs, 'build-steps.log') });
     }
     // Runs one after another (one connection per token), the two apps alternating.
     for (const [scheme, kind, mcSo] of builds) {
@@ -91,6 +99,26 @@ async function main(): Promise<void> {
         samples: during.length,
       });
     }
+    // The runtime built up step by step (mqtt): what each step keeps.
+    process.stderr.write('running runtime steps...\n');
+    const sim = new Simulator(tools, stepsSo, path.join(logs, 'steps.log'));
+    try {
+      await sim.waitFor(/^\[ram\] done$/, 'the steps app online and measured', 180_000);
+      await new Promise((r) => setTimeout(r, 1200));
+    } finally {
+      await sim.stop();
+    }
+    const names = ['start', 'hal', 'device', 'online'];
+    const slotSize = 32;
+    for (let i = 0; i < names.length; i++) {
+      const to = i + 1 < names.length ? new RegExp(`^\\[ram\\] step ${names[i + 1]}$`) : /^\[ram\] done$/;
+      const during = sim.samples(new RegExp(`^\\[ram\\] step ${names[i]}$`), to).slice(1); // the first may predate the step's GCs
+      if (during.length === 0) throw new Error(`steps: no samples in step ${names[i]}`);
+      steps[names[i]!] = {
+        chunks: Math.min(...during.map((s) => s['Chunk used'] ?? Infinity)),
+        slots: Math.round(Math.min(...during.map((s) => s['Slot used'] ?? Infinity)) / slotSize),
+      };
+    }
   } finally {
     await emu.close();
   }
@@ -107,8 +135,16 @@ async function main(): Promise<void> {
     diffs[scheme] = d;
     console.log(`${scheme}: runtime - sdk = ${d.chunks >= 0 ? '+' : ''}${d.chunks} B of chunks (goal <= +4096), ${d.slots >= 0 ? '+' : ''}${d.slots} slots (goal <= +400), stack peak ${d.stack_ratio}x (goal <= 1.5x): ${d.ok ? 'met' : 'NOT met'}`);
   }
+  console.log('runtime (mqtt) built up in steps, live set after each (forced GCs): what the step keeps');
+  const names = Object.keys(steps);
+  for (let i = 0; i < names.length; i++) {
+    const now = steps[names[i]!]!;
+    const before = i > 0 ? steps[names[i - 1]!]! : now;
+    console.log(`  ${names[i]!.padEnd(8)} chunks ${String(now.chunks).padStart(6)} (+${now.chunks - before.chunks})  slots ${String(now.slots).padStart(5)} (+${now.slots - before.slots})`);
+  }
+  console.log('  start: the app before the runtime makes anything; hal: createModdableHal; device: new BlynkDevice + onWrite; online: start() until online + 2.5 s');
   console.log(`logs: ${logs}`);
-  if (json) console.log(JSON.stringify({ rows, diffs }));
+  if (json) console.log(JSON.stringify({ rows, diffs, steps }));
   if (!process.env.KEEP_RAM_BUILD) rmSync(path.join(work, 'out'), { recursive: true, force: true });
 }
 

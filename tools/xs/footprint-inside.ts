@@ -47,7 +47,12 @@ const STEPS: Record<string, () => void> = {
   },
   // One value a second and a downlink now and then, for a minute of virtual time (keepalive
   // pings included).
-  minute() {
+  minute: oneMinute,
+  'another minute': oneMinute,
+};
+
+function oneMinute(): void {
+  {
     const { hal, device, broker } = rig;
     for (let s = 0; s < 60; s++) {
       device!.write('Temperature', 20 + (s % 7));
@@ -56,13 +61,19 @@ const STEPS: Record<string, () => void> = {
       hal!.time.flush();
     }
     if (!device!.online) throw new Error('went offline');
-  },
-};
+  }
+}
 
-/** Objects reachable from the device, by constructor: count and own properties (about a slot each). */
-function attribute(root: object): Record<string, [number, number]> {
+/**
+ * Objects reachable from the device, by constructor: [objects, own properties (about a slot
+ * each), bytes of the buffers and strings they hold (chunks)]. Strings count their UTF-16
+ * length, which is their byte length for the ASCII ones the runtime keeps.
+ */
+function attribute(root: object): Record<string, [number, number, number]> {
   const seen = new Set<object>();
-  const out: Record<string, [number, number]> = {};
+  const buffers = new Set<ArrayBufferLike>();
+  const strings = new Set<string>();
+  const out: Record<string, [number, number, number]> = {};
   const stack: object[] = [root];
   const harness = new Set<object>([rig.hal as object, rig.broker as object].filter(Boolean));
   while (stack.length > 0) {
@@ -72,15 +83,29 @@ function attribute(root: object): Record<string, [number, number]> {
     const proto = Object.getPrototypeOf(o) as { constructor?: { name?: string } } | null;
     const name = typeof o === 'function' ? 'Function' : proto?.constructor?.name || 'Object';
     const keys = Reflect.ownKeys(o);
-    const e = (out[name] ??= [0, 0]);
+    const e = (out[name] ??= [0, 0, 0]);
     e[0]++;
     e[1] += ArrayBuffer.isView(o) ? 0 : keys.length;
-    if (ArrayBuffer.isView(o)) continue;
+    if (ArrayBuffer.isView(o)) {
+      if (!buffers.has(o.buffer)) {
+        buffers.add(o.buffer);
+        e[2] += o.buffer.byteLength;
+      }
+      continue;
+    }
+    const str = (x: unknown): void => {
+      if (typeof x === 'string' && !strings.has(x)) {
+        strings.add(x);
+        e[2] += x.length;
+      }
+    };
+    if (o instanceof Map) for (const [k, v] of o) (str(k), str(v));
     if (o instanceof Map) for (const [k, v] of o) for (const x of [k, v]) if (x && (typeof x === 'object' || typeof x === 'function')) stack.push(x);
     if (o instanceof Set) for (const x of o) if (x && (typeof x === 'object' || typeof x === 'function')) stack.push(x);
     for (const k of keys) {
       const d = Object.getOwnPropertyDescriptor(o, k);
       const v = d && 'value' in d ? (d.value as unknown) : undefined;
+      str(v);
       if (v && (typeof v === 'object' || typeof v === 'function') && !Object.isFrozen(v)) stack.push(v as object);
     }
   }
