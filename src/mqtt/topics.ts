@@ -2,7 +2,7 @@
 // same few downlink topics over and over; handing back the string made last time saves building
 // (and later collecting) a new one per message. Strings are immutable, so sharing is invisible.
 // Memory is allocated once: SETS sets of two ways, each slot at most TOPIC_CACHE_MAX_BYTES
-// (about 1.1 KB in all, plus the strings).
+// (about 1.3 KB in all, plus the strings).
 
 const SETS = 8;
 const WAYS = 2;
@@ -10,19 +10,22 @@ const SLOTS = SETS * WAYS;
 /** Longer topics are decoded every time. */
 export const TOPIC_CACHE_MAX_BYTES = 64;
 
-const WORDS = TOPIC_CACHE_MAX_BYTES >> 2;
+const GROUPS = (TOPIC_CACHE_MAX_BYTES >> 3) + 1; // 8-byte groups per slot, and the last 8 bytes
 
 export class TopicCache {
   // Hot fields first: XS finds a property by walking the object's list.
   private readonly lens = new Uint8Array(SLOTS); // 0: empty slot (topics are never empty)
-  // Each slot's bytes as big-endian 32-bit words (what a DataView reads), the last one padded
-  // with zeros: the only copy of them (1 KB).
-  private readonly words = new Uint32Array(SLOTS * WORDS);
+  // Each slot's bytes as the doubles a DataView reads from them, big-endian, 8 at a time, then
+  // the last 8 (overlapping the groups; none for topics under 8 bytes, which `short` keeps).
+  // Equal doubles are equal bytes here: the only other equal pairs are +0/-0 and NaNs, and a
+  // stored group can be neither zero (a topic has no NUL) nor a NaN that matches anything.
+  private readonly groups = new Float64Array(SLOTS * GROUPS);
+  private readonly short = new Uint8Array(SLOTS * 8);
   private readonly strs: string[] = new Array<string>(SLOTS).fill('');
   private readonly recent = new Uint8Array(SETS); // the way hit or filled last, per set
   // Views of the two buffers lookups read last (the transport's chunk and the framer's ring):
-  // comparing four bytes per read costs XS a third of comparing byte by byte. Made once per
-  // buffer, not per message. `view` is the one in use; `of` the arrays they were made for
+  // comparing eight bytes per read costs XS a fraction of comparing byte by byte. Made once
+  // per buffer, not per message. `view` is the one in use; `of` the arrays they were made for
   // (compared by identity: the getters cost more), `base` their byteOffsets.
   private view: DataView | undefined;
   private viewOf: Uint8Array | undefined;
@@ -49,8 +52,32 @@ export class TopicCache {
       if (lens[slot] !== n) return null;
     }
     if (buf !== this.viewOf) this.useView(buf);
+    const v = this.view!;
+    const o = this.viewBase + start;
+    const g = this.groups;
     for (;;) {
-      if (this.same(slot, buf, start, n)) {
+      let same = true;
+      if (n >= 8) {
+        const at = slot * GROUPS;
+        const full = n >> 3;
+        for (let k = 0; k < full; k++) {
+          if (v.getFloat64(o + (k << 3)) !== g[at + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same && (n & 7) !== 0 && v.getFloat64(o + n - 8) !== g[at + GROUPS - 1]) same = false;
+      } else {
+        const sb = this.short;
+        const at = slot * 8;
+        for (let i = 0; i < n; i++) {
+          if (sb[at + i] !== buf[start + i]) {
+            same = false;
+            break;
+          }
+        }
+      }
+      if (same) {
         this.recent[set] = w;
         return this.strs[slot]!;
       }
@@ -68,11 +95,13 @@ export class TopicCache {
     const set = setOf(buf, end, n);
     const w = WAYS - 1 - this.recent[set]!; // the least recently used of the two ways
     const slot = set * WAYS + w;
-    const wat = slot * WORDS;
-    for (let i = 0; i < n; i += 4) {
-      let word = 0;
-      for (let k = 0; k < 4; k++) word = (word << 8) | (i + k < n ? buf[start + i + k]! : 0);
-      this.words[wat + (i >> 2)] = word >>> 0;
+    if (n >= 8) {
+      const v = new DataView(buf.buffer, buf.byteOffset + start, n); // once per new topic
+      const at = slot * GROUPS;
+      for (let k = 0; k < n >> 3; k++) this.groups[at + k] = v.getFloat64(k << 3);
+      this.groups[at + GROUPS - 1] = v.getFloat64(n - 8);
+    } else {
+      for (let i = 0; i < n; i++) this.short[slot * 8 + i] = buf[start + i]!;
     }
     this.lens[slot] = n;
     this.strs[slot] = s;
@@ -107,20 +136,6 @@ export class TopicCache {
     this.otherView = v;
     this.otherOf = of;
     this.otherBase = base;
-  }
-
-  // Called with `view` made for `buf`.
-  private same(slot: number, buf: Uint8Array, start: number, n: number): boolean {
-    const v = this.view!;
-    const o = this.viewBase + start;
-    const words = this.words;
-    const wat = slot * WORDS;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) if (v.getUint32(o + i) !== words[wat + (i >> 2)]) return false;
-    if (i === n) return true;
-    const last = words[wat + (i >> 2)]!;
-    for (let shift = 24; i < n; i++, shift -= 8) if (((last >>> shift) & 255) !== buf[start + i]) return false;
-    return true;
   }
 }
 

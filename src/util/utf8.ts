@@ -98,14 +98,63 @@ const SHORT_ASCII = 16;
  * input must be refused instead.
  */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (platformDecode === undefined) platformDecode = resolveDecode();
+  const n = end - start;
+  // Short ASCII (datastream values, topics) is the common case. Without the device's decoder
+  // (the npm XS build, Node) it is made here with one String.fromCharCode call: one
+  // allocation, the string itself, no view for a TextDecoder. Up to 8 bytes, each is read
+  // once into a local and checked together (a call or a loop costs XS more than the bytes).
+  if (shortInline && n <= 8) {
+    const i = start;
+    switch (n) {
+      case 0:
+        return '';
+      case 1: {
+        const a = bytes[i]!;
+        if (a < 0x80) return fromCharCode(a);
+        break;
+      }
+      case 2: {
+        const a = bytes[i]!, b = bytes[i + 1]!;
+        if ((a | b) < 0x80) return fromCharCode(a, b);
+        break;
+      }
+      case 3: {
+        const a = bytes[i]!, b = bytes[i + 1]!, c = bytes[i + 2]!;
+        if ((a | b | c) < 0x80) return fromCharCode(a, b, c);
+        break;
+      }
+      case 4: {
+        const a = bytes[i]!, b = bytes[i + 1]!, c = bytes[i + 2]!, d = bytes[i + 3]!;
+        if ((a | b | c | d) < 0x80) return fromCharCode(a, b, c, d);
+        break;
+      }
+      default: {
+        const a = bytes[i]!, b = bytes[i + 1]!, c = bytes[i + 2]!, d = bytes[i + 3]!, e = bytes[i + 4]!;
+        if (n === 5) {
+          if ((a | b | c | d | e) < 0x80) return fromCharCode(a, b, c, d, e);
+          break;
+        }
+        const f = bytes[i + 5]!;
+        if (n === 6) {
+          if ((a | b | c | d | e | f) < 0x80) return fromCharCode(a, b, c, d, e, f);
+          break;
+        }
+        const g = bytes[i + 6]!;
+        if (n === 7) {
+          if ((a | b | c | d | e | f | g) < 0x80) return fromCharCode(a, b, c, d, e, f, g);
+          break;
+        }
+        const h = bytes[i + 7]!;
+        if ((a | b | c | d | e | f | g | h) < 0x80) return fromCharCode(a, b, c, d, e, f, g, h);
+      }
+    }
+    return platformDecode(bytes, start, end, false);
+  }
   let i = start;
   while (i < end && bytes[i]! < 0x80) i++;
   const ascii = i === end;
-  if (platformDecode === undefined) platformDecode = resolveDecode();
-  // Short ASCII (topics, datastream values) is the common case. Without the device's decoder
-  // (the npm XS build, Node), build it with one String.fromCharCode call: one allocation, the
-  // string itself, and no view for a TextDecoder.
-  if (ascii && shortInline && end - start <= SHORT_ASCII) return shortAscii(bytes, start, end - start);
+  if (ascii && shortInline && n <= SHORT_ASCII) return shortAscii(bytes, start, n);
   return platformDecode(bytes, start, end, ascii);
 }
 

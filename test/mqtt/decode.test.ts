@@ -7,7 +7,8 @@ import { checkHeader, decodePacket, readVarint, VARINT_MALFORMED, VARINT_NEED_MO
 import { IncomingPacket, PacketType } from '../../src/mqtt/packets';
 import { TopicCache } from '../../src/mqtt/topics';
 import { decodeBody } from '../../src/mqtt/decode';
-import { expectError, hex, toHex } from './helpers';
+import fc from 'fast-check';
+import { checkProperty, expectError, hex, toHex } from './helpers';
 
 function decode(h: string): IncomingPacket {
   const bytes = hex(h);
@@ -219,6 +220,26 @@ describe('remaining length', () => {
 });
 
 describe('topic cache', () => {
+  test('random topics of every length up to 64: a hit is exact, any one byte changed misses', () => {
+    checkProperty(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(7), fc.nat(), (raw, offset, which) => {
+        const topic = raw.map((b) => (b === 0 ? 1 : b)); // stored topics have no NUL
+        const cache = new TopicCache();
+        cache.add(topic, 0, topic.length, 'T');
+        const buf = new Uint8Array(offset + topic.length + 2);
+        buf.set(topic, offset);
+        expect(cache.find(buf, offset, offset + topic.length)).toBe('T');
+        const i = which % topic.length;
+        for (const delta of [1, 0x80]) {
+          buf[offset + i] ^= delta;
+          expect(cache.find(buf, offset, offset + topic.length)).toBeNull();
+          buf[offset + i] ^= delta;
+        }
+      }),
+      300,
+    );
+  });
+
   test('a hit compares every byte, whichever array and offset the topic is in (views of several buffers)', () => {
     const cache = new TopicCache();
     const topic = 'downlink/ds/Temperature';
