@@ -2,27 +2,29 @@
 // same few downlink topics over and over; handing back the string made last time saves building
 // (and later collecting) a new one per message. Strings are immutable, so sharing is invisible.
 // Memory is allocated once: SETS sets of two ways, each slot at most TOPIC_CACHE_MAX_BYTES
-// (about 1.3 KB in all, plus the strings).
+// (about 1 KB in all, plus the strings).
 
 const SETS = 8;
 const WAYS = 2;
 const SLOTS = SETS * WAYS;
 /** Longer topics are decoded every time. */
-export const TOPIC_CACHE_MAX_BYTES = 64;
+export const TOPIC_CACHE_MAX_BYTES = 56; // 8 groups of 8 bytes per slot with the last 8: 1 KB
 
 const GROUPS = (TOPIC_CACHE_MAX_BYTES >> 3) + 1; // 8-byte groups per slot, and the last 8 bytes
+const RECENT = SLOTS; // where `lens` keeps the recent way of each set
 
 export class TopicCache {
   // Hot fields first: XS finds a property by walking the object's list.
-  private readonly lens = new Uint8Array(SLOTS); // 0: empty slot (topics are never empty)
+  // Length per slot (0: empty; topics are never empty), then per set the way hit or filled last.
+  private readonly lens = new Uint8Array(SLOTS + SETS);
   // Each slot's bytes as the doubles a DataView reads from them, big-endian, 8 at a time, then
-  // the last 8 (overlapping the groups; none for topics under 8 bytes, which `short` keeps).
+  // the last 8 (overlapping the groups). A topic under 8 bytes is kept as bytes in its slot's
+  // first group instead (`short` is a byte view of the same memory).
   // Equal doubles are equal bytes here: the only other equal pairs are +0/-0 and NaNs, and a
   // stored group can be neither zero (a topic has no NUL) nor a NaN that matches anything.
   private readonly groups = new Float64Array(SLOTS * GROUPS);
-  private readonly short = new Uint8Array(SLOTS * 8);
+  private readonly short = new Uint8Array(this.groups.buffer);
   private readonly strs: string[] = new Array<string>(SLOTS).fill('');
-  private readonly recent = new Uint8Array(SETS); // the way hit or filled last, per set
   // Views of the two buffers lookups read last (the transport's chunk and the framer's ring):
   // comparing eight bytes per read costs XS a fraction of comparing byte by byte. Made once
   // per buffer, not per message. `view` is the one in use; `of` the arrays they were made for
@@ -69,7 +71,7 @@ export class TopicCache {
         if (same && (n & 7) !== 0 && v.getFloat64(o + n - 8) !== g[at + GROUPS - 1]) same = false;
       } else {
         const sb = this.short;
-        const at = slot * 8;
+        const at = slot * GROUPS * 8;
         for (let i = 0; i < n; i++) {
           if (sb[at + i] !== buf[start + i]) {
             same = false;
@@ -78,7 +80,7 @@ export class TopicCache {
         }
       }
       if (same) {
-        this.recent[set] = w;
+        lens[RECENT + set] = w;
         return this.strs[slot]!;
       }
       if (w === 1) return null;
@@ -93,7 +95,7 @@ export class TopicCache {
     const n = end - start;
     if (n <= 0 || n > TOPIC_CACHE_MAX_BYTES) return;
     const set = setOf(buf, end, n);
-    const w = WAYS - 1 - this.recent[set]!; // the least recently used of the two ways
+    const w = WAYS - 1 - this.lens[RECENT + set]!; // the least recently used of the two ways
     const slot = set * WAYS + w;
     if (n >= 8) {
       const v = new DataView(buf.buffer, buf.byteOffset + start, n); // once per new topic
@@ -101,15 +103,15 @@ export class TopicCache {
       for (let k = 0; k < n >> 3; k++) this.groups[at + k] = v.getFloat64(k << 3);
       this.groups[at + GROUPS - 1] = v.getFloat64(n - 8);
     } else {
-      for (let i = 0; i < n; i++) this.short[slot * 8 + i] = buf[start + i]!;
+      for (let i = 0; i < n; i++) this.short[slot * GROUPS * 8 + i] = buf[start + i]!;
     }
     this.lens[slot] = n;
     this.strs[slot] = s;
-    this.recent[set] = w;
+    this.lens[RECENT + set] = w;
   }
 
   clear(): void {
-    this.lens.fill(0);
+    this.lens.fill(0, 0, SLOTS);
     this.strs.fill('');
     this.release();
   }
