@@ -4,6 +4,8 @@
 // count: byte lengths come only from encoded bytes (or from the ASCII scan below, which checks
 // every character first).
 
+import { decodePortable, encodePortable } from './utf8-portable';
+
 interface TextEncoderLike {
   encode(s: string): Uint8Array;
   encodeInto?(s: string, dest: Uint8Array): { read: number; written: number };
@@ -89,9 +91,6 @@ export function utf8Encode(s: string): Uint8Array {
   return platformEncode(s);
 }
 
-/** Up to this many ASCII bytes are made into a string here, without a platform call. */
-const SHORT_ASCII = 16;
-
 /**
  * Decode `bytes[start, end)`. Malformed sequences become U+FFFD (WHATWG's decode, on every
  * platform); a leading U+FEFF is kept (MQTT-1.5.3-3). Callers validate first when malformed
@@ -102,82 +101,45 @@ export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): st
   const n = end - start;
   // Short ASCII (datastream values, topics) is the common case. Without the device's decoder
   // (the npm XS build, Node) it is made here with one String.fromCharCode call: one
-  // allocation, the string itself, no view for a TextDecoder. Up to 8 bytes, each is read
-  // once into a local and checked together (a call or a loop costs XS more than the bytes).
-  if (shortInline && n <= 8) {
-    const i = start;
-    switch (n) {
-      case 0:
-        return '';
-      case 1: {
-        const a = bytes[i]!;
-        if (a < 0x80) return fromCharCode(a);
-        break;
-      }
-      case 2: {
-        const a = bytes[i]!, b = bytes[i + 1]!;
-        if ((a | b) < 0x80) return fromCharCode(a, b);
-        break;
-      }
-      case 3: {
-        const a = bytes[i]!, b = bytes[i + 1]!, c = bytes[i + 2]!;
-        if ((a | b | c) < 0x80) return fromCharCode(a, b, c);
-        break;
-      }
-      case 4: {
-        const a = bytes[i]!, b = bytes[i + 1]!, c = bytes[i + 2]!, d = bytes[i + 3]!;
-        if ((a | b | c | d) < 0x80) return fromCharCode(a, b, c, d);
-        break;
-      }
-      default: {
-        const a = bytes[i]!, b = bytes[i + 1]!, c = bytes[i + 2]!, d = bytes[i + 3]!, e = bytes[i + 4]!;
-        if (n === 5) {
-          if ((a | b | c | d | e) < 0x80) return fromCharCode(a, b, c, d, e);
-          break;
-        }
-        const f = bytes[i + 5]!;
-        if (n === 6) {
-          if ((a | b | c | d | e | f) < 0x80) return fromCharCode(a, b, c, d, e, f);
-          break;
-        }
-        const g = bytes[i + 6]!;
-        if (n === 7) {
-          if ((a | b | c | d | e | f | g) < 0x80) return fromCharCode(a, b, c, d, e, f, g);
-          break;
-        }
-        const h = bytes[i + 7]!;
-        if ((a | b | c | d | e | f | g | h) < 0x80) return fromCharCode(a, b, c, d, e, f, g, h);
-      }
-    }
-    return platformDecode(bytes, start, end, false);
+  // allocation, the string itself, and no view for a TextDecoder.
+  if (shortInline && n <= 16) {
+    if (n === 0) return '';
+    const s = n <= 8 ? shortAscii(bytes, start, n) : joinAscii(shortAscii(bytes, start, 8), bytes, start + 8, n - 8);
+    if (s !== null) return s;
   }
   let i = start;
   while (i < end && bytes[i]! < 0x80) i++;
-  const ascii = i === end;
-  if (ascii && shortInline && n <= SHORT_ASCII) return shortAscii(bytes, start, n);
-  return platformDecode(bytes, start, end, ascii);
+  return platformDecode(bytes, start, end, i === end);
 }
 
 const fromCharCode = String.fromCharCode;
 
-// One call with the bytes as arguments: XS sizes the string first and allocates it once (a
-// loop of `s += c` allocates every prefix, ~n²/2 bytes; apply() would need a view or an array).
-function shortAscii(b: Uint8Array, i: number, n: number): string {
-  switch (n) {
-    case 0: return '';
-    case 1: return fromCharCode(b[i]!);
-    case 2: return fromCharCode(b[i]!, b[i + 1]!);
-    case 3: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!);
-    case 4: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
-    case 5: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!);
-    case 6: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!);
-    case 7: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!);
-    case 8: return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!);
-    default: {
-      // 9..16: eight and the rest (one intermediate string).
-      return fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!) + shortAscii(b, i + 8, n - 8);
-    }
-  }
+// 1 to 8 ASCII bytes as a string, or null if one is not ASCII. Each byte is read once into a
+// local and all are checked together: on XS a loop or a call costs more than the bytes, and
+// `s += c` would allocate every prefix.
+function shortAscii(b: Uint8Array, i: number, n: number): string | null {
+  const c0 = b[i]!;
+  if (n === 1) return c0 < 0x80 ? fromCharCode(c0) : null;
+  const c1 = b[i + 1]!;
+  if (n === 2) return (c0 | c1) < 0x80 ? fromCharCode(c0, c1) : null;
+  const c2 = b[i + 2]!;
+  if (n === 3) return (c0 | c1 | c2) < 0x80 ? fromCharCode(c0, c1, c2) : null;
+  const c3 = b[i + 3]!;
+  if (n === 4) return (c0 | c1 | c2 | c3) < 0x80 ? fromCharCode(c0, c1, c2, c3) : null;
+  const c4 = b[i + 4]!;
+  if (n === 5) return (c0 | c1 | c2 | c3 | c4) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4) : null;
+  const c5 = b[i + 5]!;
+  if (n === 6) return (c0 | c1 | c2 | c3 | c4 | c5) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5) : null;
+  const c6 = b[i + 6]!;
+  if (n === 7) return (c0 | c1 | c2 | c3 | c4 | c5 | c6) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6) : null;
+  const c7 = b[i + 7]!;
+  return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7) : null;
+}
+
+function joinAscii(head: string | null, b: Uint8Array, i: number, n: number): string | null {
+  if (head === null) return null;
+  const tail = shortAscii(b, i, n);
+  return tail === null ? null : head + tail;
 }
 
 /**
@@ -307,65 +269,6 @@ export function hasLoneSurrogate(s: string): boolean {
     return true;
   }
   return false;
-}
-
-// Portable fallbacks for an engine with neither TextEncoder nor the XS extensions.
-function encodePortable(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (cp < 0x80) out.push(cp);
-    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-  }
-  return Uint8Array.from(out);
-}
-
-/**
- * WHATWG's UTF-8 decode (without BOM removal) of `b[start, end)`: each maximal malformed
- * subpart is one U+FFFD, so `C3 41` is U+FFFD then "A", and overlong forms, surrogates and
- * values above U+10FFFF never pass.
- */
-function decodePortable(b: Uint8Array, start = 0, end = b.length): string {
-  let s = '';
-  let i = start;
-  while (i < end) {
-    const b0 = b[i++]!;
-    if (b0 < 0x80) {
-      s += fromCharCode(b0);
-      continue;
-    }
-    let need: number;
-    let cp: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (b0 >= 0xc2 && b0 <= 0xdf) (need = 1), (cp = b0 & 0x1f);
-    else if (b0 >= 0xe0 && b0 <= 0xef) {
-      need = 2;
-      cp = b0 & 0x0f;
-      if (b0 === 0xe0) lo = 0xa0; // overlong
-      if (b0 === 0xed) hi = 0x9f; // surrogates
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      need = 3;
-      cp = b0 & 0x07;
-      if (b0 === 0xf0) lo = 0x90; // overlong
-      if (b0 === 0xf4) hi = 0x8f; // above U+10FFFF
-    } else {
-      s += '\uFFFD';
-      continue;
-    }
-    for (; need > 0; need--) {
-      const c = i < end ? b[i]! : -1;
-      if (c < lo || c > hi) break; // not consumed: it starts the next character
-      cp = (cp << 6) | (c & 0x3f);
-      lo = 0x80;
-      hi = 0xbf;
-      i++;
-    }
-    s += need === 0 ? String.fromCodePoint(cp) : '\uFFFD';
-  }
-  return s;
 }
 
 /** For tests: forget the resolved platform functions (and optionally force the portable ones). */
