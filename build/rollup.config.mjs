@@ -47,7 +47,11 @@ const targets = [
   // For the XS test tier: core + mock HAL, and core + the bridge HAL that talks to a Node parent.
   { name: 'blynk-xs-mock', entry: 'build/entries/xs-mock.ts' },
   { name: 'blynk-xs-bridge', entry: 'build/entries/xs-bridge.ts' },
-].filter((t) => existsSync(path.join(root, t.entry)));
+];
+// Every target, unconditionally: a missing entry stops the build instead of dropping the target.
+for (const t of targets) {
+  if (!existsSync(path.join(root, t.entry))) throw new Error(`rollup: no entry ${t.entry} for ${t.name}`);
+}
 
 export default targets.map((t) => ({
   input: path.join(root, t.entry),

@@ -14,23 +14,40 @@ export function encodeText(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Decode `b[start, end)`; malformed sequences become U+FFFD. */
+/**
+ * Decode `b[start, end)` as WHATWG does (without BOM removal): each maximal malformed subpart is
+ * one U+FFFD, so `C3 41` is U+FFFD then "A"; overlong forms, surrogates and values above
+ * U+10FFFF never pass. The same algorithm as the core's portable decoder (src/util/utf8.ts).
+ */
 export function decodeText(b: Uint8Array, start = 0, end = b.length): string {
   let s = '';
   let i = start;
   while (i < end) {
-    const b0 = b[i]!;
-    let c = 0xfffd;
-    let n = 1;
-    if (b0 < 0x80) c = b0;
-    else if (b0 >= 0xc2 && b0 < 0xe0 && i + 1 < end) (c = ((b0 & 31) << 6) | (b[i + 1]! & 63)), (n = 2);
-    else if (b0 >= 0xe0 && b0 < 0xf0 && i + 2 < end) (c = ((b0 & 15) << 12) | ((b[i + 1]! & 63) << 6) | (b[i + 2]! & 63)), (n = 3);
-    else if (b0 >= 0xf0 && b0 < 0xf5 && i + 3 < end) {
-      c = ((b0 & 7) << 18) | ((b[i + 1]! & 63) << 12) | ((b[i + 2]! & 63) << 6) | (b[i + 3]! & 63);
-      n = 4;
+    const b0 = b[i++]!;
+    if (b0 < 0x80) {
+      s += String.fromCharCode(b0);
+      continue;
     }
-    s += String.fromCodePoint(c > 0x10ffff ? 0xfffd : c);
-    i += n;
+    let need: number;
+    let cp: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b0 >= 0xc2 && b0 <= 0xdf) (need = 1), (cp = b0 & 0x1f);
+    else if (b0 >= 0xe0 && b0 <= 0xef) (need = 2), (cp = b0 & 0x0f), (lo = b0 === 0xe0 ? 0xa0 : 0x80), (hi = b0 === 0xed ? 0x9f : 0xbf);
+    else if (b0 >= 0xf0 && b0 <= 0xf4) (need = 3), (cp = b0 & 0x07), (lo = b0 === 0xf0 ? 0x90 : 0x80), (hi = b0 === 0xf4 ? 0x8f : 0xbf);
+    else {
+      s += '\uFFFD';
+      continue;
+    }
+    for (; need > 0; need--) {
+      const c = i < end ? b[i]! : -1;
+      if (c < lo || c > hi) break; // not consumed: it starts the next character
+      cp = (cp << 6) | (c & 0x3f);
+      lo = 0x80;
+      hi = 0xbf;
+      i++;
+    }
+    s += need === 0 ? String.fromCodePoint(cp) : '\uFFFD';
   }
   return s;
 }

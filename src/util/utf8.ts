@@ -4,6 +4,8 @@
 // count: byte lengths come only from encoded bytes (or from the ASCII scan below, which checks
 // every character first).
 
+import { decodePortable, encodePortable } from './utf8-portable';
+
 interface TextEncoderLike {
   encode(s: string): Uint8Array;
   encodeInto?(s: string, dest: Uint8Array): { read: number; written: number };
@@ -15,15 +17,18 @@ interface XsArrayBufferStatics {
   fromString?(s: string): ArrayBuffer;
 }
 interface XsStringStatics {
-  fromArrayBuffer?(b: ArrayBuffer): string;
+  fromArrayBuffer?(b: ArrayBuffer, offset?: number, length?: number): string;
 }
 
 type Encode = (s: string) => Uint8Array;
-type Decode = (bytes: Uint8Array) => string;
+/** Decode `bytes[start, end)`; `ascii` says the range was scanned and holds only ASCII. */
+type Decode = (bytes: Uint8Array, start: number, end: number, ascii: boolean) => string;
 type EncodeInto = (s: string, dest: Uint8Array) => { read: number; written: number };
 
 let platformEncode: Encode | undefined;
 let platformDecode: Decode | undefined;
+// Short ASCII is built here unless the platform decodes a range in place (the device).
+let shortInline = true;
 // null: the platform has no encodeInto (the device); undefined: not looked up yet.
 let platformEncodeInto: EncodeInto | null | undefined;
 
@@ -45,17 +50,29 @@ function resolveEncode(): Encode {
 }
 
 function resolveDecode(): Decode {
-  const g = globalThis as unknown as { TextDecoder?: new () => TextDecoderLike };
+  const g = globalThis as unknown as { TextDecoder?: new (label?: string, o?: { ignoreBOM?: boolean }) => TextDecoderLike };
   const st = String as unknown as XsStringStatics;
-  if (typeof g.TextDecoder === 'function') {
-    const dec = new g.TextDecoder();
-    return (b) => dec.decode(b);
+  // The device's own decoder first: it reads the range in place (no view, no copy) and makes
+  // the string in one allocation. It strips no BOM, but it copies overlong forms and surrogates
+  // as they are (it checks lead and continuation bytes only, and throws on those): so anything
+  // not ASCII is checked first, and malformed bytes take the replacing decoder.
+  shortInline = typeof st.fromArrayBuffer !== 'function';
+  if (!shortInline) {
+    return (b, start, end, ascii) =>
+      ascii || isWellFormedUtf8(b, start, end, true)
+        ? st.fromArrayBuffer!(b.buffer as ArrayBuffer, b.byteOffset + start, end - start) // as a method, like fromString
+        : decodePortable(b, start, end);
   }
-  if (typeof st.fromArrayBuffer === 'function') {
-    return (b) => {
-      const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
-      return st.fromArrayBuffer!(whole ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer)); // as a method, like fromString
-    };
+  if (typeof g.TextDecoder === 'function') {
+    // ignoreBOM: a leading U+FEFF is part of the string, and MQTT-1.5.3-3 says it must not be
+    // skipped or stripped (TextDecoder's default strips it).
+    // Malformed input takes the replacing decoder here too: XS's TextDecoder makes one U+FFFD
+    // of an overlong `C0 AF` where WHATWG (and Node) make two.
+    const dec = new g.TextDecoder('utf-8', { ignoreBOM: true });
+    return (b, start, end, ascii) =>
+      ascii || isWellFormedUtf8(b, start, end, true)
+        ? dec.decode(start === 0 && end === b.length ? b : b.subarray(start, end))
+        : decodePortable(b, start, end);
   }
   return decodePortable;
 }
@@ -74,29 +91,55 @@ export function utf8Encode(s: string): Uint8Array {
   return platformEncode(s);
 }
 
-/** Decode `bytes[start, end)`; the caller has validated them when that matters. */
+/**
+ * Decode `bytes[start, end)`. Malformed sequences become U+FFFD (WHATWG's decode, on every
+ * platform); a leading U+FEFF is kept (MQTT-1.5.3-3). Callers validate first when malformed
+ * input must be refused instead.
+ */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  // Short ASCII strings (topics, datastream values) are the common case: build them directly
-  // and skip the platform call and the temporary view.
-  const n = end - start;
-  if (n <= 32) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (bytes[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return asciiString(bytes, start, end);
-  }
   if (platformDecode === undefined) platformDecode = resolveDecode();
-  return platformDecode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  const n = end - start;
+  // Short ASCII (datastream values, topics) is the common case. Without the device's decoder
+  // (the npm XS build, Node) it is made here with one String.fromCharCode call: one
+  // allocation, the string itself, and no view for a TextDecoder.
+  if (shortInline && n <= 16) {
+    if (n === 0) return '';
+    const s = n <= 8 ? shortAscii(bytes, start, n) : joinAscii(shortAscii(bytes, start, 8), bytes, start + 8, n - 8);
+    if (s !== null) return s;
+  }
+  let i = start;
+  while (i < end && bytes[i]! < 0x80) i++;
+  return platformDecode(bytes, start, end, i === end);
 }
 
-function asciiString(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+const fromCharCode = String.fromCharCode;
+
+// 1 to 8 ASCII bytes as a string, or null if one is not ASCII. Each byte is read once into a
+// local and all are checked together: on XS a loop or a call costs more than the bytes, and
+// `s += c` would allocate every prefix.
+function shortAscii(b: Uint8Array, i: number, n: number): string | null {
+  const c0 = b[i]!;
+  if (n === 1) return c0 < 0x80 ? fromCharCode(c0) : null;
+  const c1 = b[i + 1]!;
+  if (n === 2) return (c0 | c1) < 0x80 ? fromCharCode(c0, c1) : null;
+  const c2 = b[i + 2]!;
+  if (n === 3) return (c0 | c1 | c2) < 0x80 ? fromCharCode(c0, c1, c2) : null;
+  const c3 = b[i + 3]!;
+  if (n === 4) return (c0 | c1 | c2 | c3) < 0x80 ? fromCharCode(c0, c1, c2, c3) : null;
+  const c4 = b[i + 4]!;
+  if (n === 5) return (c0 | c1 | c2 | c3 | c4) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4) : null;
+  const c5 = b[i + 5]!;
+  if (n === 6) return (c0 | c1 | c2 | c3 | c4 | c5) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5) : null;
+  const c6 = b[i + 6]!;
+  if (n === 7) return (c0 | c1 | c2 | c3 | c4 | c5 | c6) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6) : null;
+  const c7 = b[i + 7]!;
+  return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7) : null;
+}
+
+function joinAscii(head: string | null, b: Uint8Array, i: number, n: number): string | null {
+  if (head === null) return null;
+  const tail = shortAscii(b, i, n);
+  return tail === null ? null : head + tail;
 }
 
 /**
@@ -228,37 +271,10 @@ export function hasLoneSurrogate(s: string): boolean {
   return false;
 }
 
-// Portable fallbacks for an engine with neither TextEncoder nor the XS extensions.
-function encodePortable(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (cp < 0x80) out.push(cp);
-    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-  }
-  return Uint8Array.from(out);
-}
-
-function decodePortable(b: Uint8Array): string {
-  let s = '';
-  let i = 0;
-  while (i < b.length) {
-    const b0 = b[i]!;
-    let cp: number;
-    if (b0 < 0x80) (cp = b0), (i += 1);
-    else if (b0 < 0xe0) (cp = ((b0 & 31) << 6) | (b[i + 1]! & 63)), (i += 2);
-    else if (b0 < 0xf0) (cp = ((b0 & 15) << 12) | ((b[i + 1]! & 63) << 6) | (b[i + 2]! & 63)), (i += 3);
-    else (cp = ((b0 & 7) << 18) | ((b[i + 1]! & 63) << 12) | ((b[i + 2]! & 63) << 6) | (b[i + 3]! & 63)), (i += 4);
-    s += String.fromCodePoint(cp);
-  }
-  return s;
-}
-
 /** For tests: forget the resolved platform functions (and optionally force the portable ones). */
 export function resetUtf8Platform(portable = false): void {
   platformEncode = portable ? encodePortable : undefined;
   platformDecode = portable ? decodePortable : undefined;
+  shortInline = true;
   platformEncodeInto = portable ? null : undefined;
 }

@@ -7,7 +7,8 @@ import { checkHeader, decodePacket, readVarint, VARINT_MALFORMED, VARINT_NEED_MO
 import { IncomingPacket, PacketType } from '../../src/mqtt/packets';
 import { TopicCache } from '../../src/mqtt/topics';
 import { decodeBody } from '../../src/mqtt/decode';
-import { expectError, hex, toHex } from './helpers';
+import fc from 'fast-check';
+import { checkProperty, expectError, hex, toHex } from './helpers';
 
 function decode(h: string): IncomingPacket {
   const bytes = hex(h);
@@ -72,6 +73,18 @@ describe('PUBLISH', () => {
     expect(decode('30 09 00 07 c3 a9 2f f0 9f 98 80').topic).toBe('é/😀');
     // 3-byte characters at the edges of the allowed ranges: U+0800, U+D7FF, U+E000, U+FFFF, U+10FFFF
     expect(decode('30 12 00 10 e0 a0 80 ed 9f bf ee 80 80 ef bf bf f4 8f bf bf').topic).toBe('\u0800\uD7FF\uE000\uFFFF\u{10FFFF}');
+  });
+  test('a leading U+FEFF in a topic is kept, not stripped (MQTT-1.5.3-3): "\\uFEFFa/b" arrives as is, a BOM-only topic is "\\uFEFF"', () => {
+    expect(decode('30 08 00 06 ef bb bf 61 2f 62').topic).toBe('\uFEFFa/b');
+    expect(decode('30 05 00 03 ef bb bf').topic).toBe('\uFEFF');
+    // and through the topic cache, on a miss and on a hit
+    const cache = new TopicCache();
+    const p = new IncomingPacket();
+    const bytes = hex('30 05 00 03 ef bb bf');
+    for (let i = 0; i < 2; i++) {
+      expect(decodeBody(0x30, bytes, 2, 5, p, cache)).toBeNull();
+      expect(p.topic).toBe('\uFEFF');
+    }
   });
   test('a payload that is not UTF-8 is fine: payloads are bytes', () => {
     expect(toHex(decode('30 05 00 01 61 c0 80').payload)).toBe('c0 80');
@@ -207,6 +220,55 @@ describe('remaining length', () => {
 });
 
 describe('topic cache', () => {
+  test('random topics of every length up to 64: a hit is exact, any one byte changed misses', () => {
+    checkProperty(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(7), fc.nat(), (raw, offset, which) => {
+        const topic = raw.map((b) => (b === 0 ? 1 : b)); // stored topics have no NUL
+        const cache = new TopicCache();
+        cache.add(topic, 0, topic.length, 'T');
+        const buf = new Uint8Array(offset + topic.length + 2);
+        buf.set(topic, offset);
+        expect(cache.find(buf, offset, offset + topic.length)).toBe('T');
+        const i = which % topic.length;
+        for (const delta of [1, 0x80]) {
+          buf[offset + i] ^= delta;
+          expect(cache.find(buf, offset, offset + topic.length)).toBeNull();
+          buf[offset + i] ^= delta;
+        }
+      }),
+      300,
+    );
+  });
+
+  test('a hit compares every byte, whichever array and offset the topic is in (views of several buffers)', () => {
+    const cache = new TopicCache();
+    const topic = 'downlink/ds/Temperature';
+    const bytes = Uint8Array.from(topic, (c) => c.charCodeAt(0));
+    const at = (buf: ArrayBuffer, offset: number): Uint8Array => {
+      const v = new Uint8Array(buf, offset, bytes.length + 3);
+      v.set(bytes, 3);
+      return v;
+    };
+    cache.add(bytes, 0, bytes.length, topic);
+    const a = new ArrayBuffer(64);
+    const b = new ArrayBuffer(64);
+    const first = at(b, 5);
+    for (const [buf, offset] of [[a, 0], [b, 5], [a, 7], [b, 5], [a, 0]] as const) {
+      expect([offset, cache.find(at(buf, offset), 3, 3 + bytes.length)]).toEqual([offset, topic]);
+    }
+    expect(cache.find(first, 3, 3 + bytes.length)).toBe(topic); // an earlier array again
+    // the same array with one byte changed, in each word and in the tail
+    const v = at(a, 1);
+    for (let i = 0; i < bytes.length; i++) {
+      v[3 + i] ^= 0x20;
+      expect([i, cache.find(v, 3, 3 + bytes.length)]).toEqual([i, null]);
+      v[3 + i] ^= 0x20;
+    }
+    expect(cache.find(v, 3, 3 + bytes.length)).toBe(topic);
+    cache.release();
+    expect(cache.find(v, 3, 3 + bytes.length)).toBe(topic);
+  });
+
   test('a cached topic is the same string, and a miss is still validated', () => {
     const cache = new TopicCache();
     const bytes = hex('30 05 00 03 61 2f 62');

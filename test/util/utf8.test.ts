@@ -56,6 +56,53 @@ describe.each([
   });
 });
 
+// What every decode path must give for any bytes: WHATWG's UTF-8 decode without BOM removal
+// (malformed sequences become U+FFFD, maximal subparts), which Node implements.
+const reference = new TextDecoder('utf-8', { ignoreBOM: true });
+const MALFORMED: [string, string][] = [
+  ['c3 41', '\uFFFDA'], // a lead byte whose continuation is missing must not swallow the next character
+  ['c0 af', '\uFFFD\uFFFD'], // overlong '/'
+  ['e0 80 af', '\uFFFD\uFFFD\uFFFD'], // overlong, 3 bytes
+  ['f0 80 80 af', '\uFFFD\uFFFD\uFFFD\uFFFD'], // overlong, 4 bytes
+  ['ed a0 80', '\uFFFD\uFFFD\uFFFD'], // U+D800, a surrogate
+  ['f4 90 80 80', '\uFFFD\uFFFD\uFFFD\uFFFD'], // above U+10FFFF
+  ['e2 82 41', '\uFFFDA'], // truncated 3-byte sequence
+  ['f0 9f 98', '\uFFFD'], // truncated at the end
+  ['80 41', '\uFFFDA'], // stray continuation
+  ['ff 41', '\uFFFDA'],
+];
+
+describe.each([
+  ['platform', false],
+  ['portable', true],
+])('decode keeps what it was given (%s)', (_name, portable) => {
+  beforeEach(() => resetUtf8Platform(portable));
+
+  test('a leading U+FEFF is kept, not stripped (MQTT-1.5.3-3): "\\uFEFFa/b" stays so, a BOM-only string is "\\uFEFF"', () => {
+    expect(utf8Decode(hex('ef bb bf 61 2f 62'))).toBe('\uFEFFa/b');
+    expect(utf8Decode(hex('ef bb bf'))).toBe('\uFEFF');
+    expect(utf8Decode(hex('00 ef bb bf 61 00'), 1, 5)).toBe('\uFEFFa');
+  });
+
+  test('malformed bytes become U+FFFD as WHATWG decodes them: C3 41 keeps the A, overlongs and surrogates do not pass', () => {
+    for (const [h, want] of MALFORMED) {
+      expect([h, utf8Decode(hex(h))]).toEqual([h, want]);
+      expect([h, reference.decode(hex(h))]).toEqual([h, want]);
+    }
+  });
+
+  test('random bytes decode as the reference decoder does, whole and as a sub-range', () => {
+    checkProperty(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(3), (b, cut) => {
+        expect(utf8Decode(b)).toBe(reference.decode(b));
+        const s = Math.min(cut, b.length);
+        expect(utf8Decode(b, s, b.length)).toBe(reference.decode(b.subarray(s)));
+      }),
+      500,
+    );
+  });
+});
+
 describe('isWellFormedUtf8', () => {
   test('accepts all of Unicode but surrogates, including the edges', () => {
     for (const h of ['', '7f', 'c2 80', 'df bf', 'e0 a0 80', 'ed 9f bf', 'ee 80 80', 'ef bf bf', 'f0 90 80 80', 'f4 8f bf bf']) {
@@ -157,7 +204,8 @@ describe("XS's own UTF-8 (ArrayBuffer.fromString, String.fromArrayBuffer), as th
   // behave the same, so a detached call (the bug that broke every publish in the simulator)
   // fails here too, on Node.
   const statics = ArrayBuffer as unknown as { fromString?: (s: string) => ArrayBuffer };
-  const strings = String as unknown as { fromArrayBuffer?: (b: ArrayBuffer) => string };
+  const strings = String as unknown as { fromArrayBuffer?: (b: ArrayBuffer, offset?: number, length?: number) => string };
+  const calls: [number, number][] = [];
   const encoder = globalThis.TextEncoder;
   const decoder = globalThis.TextDecoder;
 
@@ -166,9 +214,10 @@ describe("XS's own UTF-8 (ArrayBuffer.fromString, String.fromArrayBuffer), as th
       if (this !== ArrayBuffer) throw new TypeError('new: not a constructor (in fromString)');
       return new encoder().encode(s).slice().buffer;
     };
-    strings.fromArrayBuffer = function (this: unknown, b: ArrayBuffer) {
+    strings.fromArrayBuffer = function (this: unknown, b: ArrayBuffer, offset = 0, length = b.byteLength - offset) {
       if (this !== String) throw new TypeError('not called on String');
-      return new decoder().decode(new Uint8Array(b));
+      calls.push([offset, length]);
+      return xsFromArrayBuffer(new Uint8Array(b, offset, length));
     };
     // The device has neither TextEncoder nor TextDecoder.
     (globalThis as { TextEncoder?: unknown }).TextEncoder = undefined;
@@ -190,4 +239,50 @@ describe("XS's own UTF-8 (ArrayBuffer.fromString, String.fromArrayBuffer), as th
     expect(utf8Decode(bytes, 1, 8)).toBe('éx😀');
     expect(utf8Decode(bytes)).toBe('xéx😀x' + 'a'.repeat(40));
   });
+
+  test('String.fromArrayBuffer decodes the range in place (offset and length), no copy of the bytes', () => {
+    const bytes = new Uint8Array(64);
+    bytes.set(utf8Encode('xxx\u00e9t\u00e9 and more text to be past the short path'), 0);
+    const view = bytes.subarray(2);
+    calls.length = 0;
+    expect(utf8Decode(view, 1, 6)).toBe('\u00e9t\u00e9');
+    expect(calls).toEqual([[3, 5]]);
+  });
+
+  test('a leading U+FEFF is kept on the device path too (MQTT-1.5.3-3)', () => {
+    expect(utf8Decode(hex('ef bb bf 61 2f 62'))).toBe('\uFEFFa/b');
+    expect(utf8Decode(hex('ef bb bf'))).toBe('\uFEFF');
+  });
+
+  test('malformed bytes on the device path: U+FFFD as WHATWG says, never an exception, never raw overlongs or surrogates', () => {
+    for (const [h, want] of MALFORMED) expect([h, utf8Decode(hex(h))]).toEqual([h, want]);
+    const long = hex('61 '.repeat(40) + 'ed a0 80');
+    expect(utf8Decode(long)).toBe('a'.repeat(40) + '\uFFFD\uFFFD\uFFFD');
+  });
 });
+
+/**
+ * What XS's String.fromArrayBuffer does (xsString.c): checks lead and continuation bytes only
+ * (TypeError "invalid UTF-8" otherwise), copies overlong forms and surrogates as they are, and
+ * strips nothing. Overlongs and surrogates come out here as U+FFFD-free garbage markers so a
+ * test sees that they passed through.
+ */
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // made before a test removes TextDecoder
+function xsFromArrayBuffer(b: Uint8Array): string {
+  let i = 0;
+  let out = '';
+  while (i < b.length) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : (c & 0xe0) === 0xc0 ? 2 : (c & 0xf0) === 0xe0 ? 3 : (c & 0xf0) === 0xf0 ? 4 : 0;
+    if (n === 0 || i + n > b.length) throw new TypeError('invalid UTF-8');
+    for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) throw new TypeError('invalid UTF-8');
+    const piece = b.subarray(i, i + n);
+    try {
+      out += strict.decode(piece);
+    } catch {
+      out += `<raw ${toHex(piece)}>`; // XS would hold these bytes as they are
+    }
+    i += n;
+  }
+  return out;
+}

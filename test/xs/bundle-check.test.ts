@@ -3,7 +3,7 @@
 // findings) and dynamically (the bundle is loaded inside XS, which has none of them). The
 // fixtures show both checks catching real mistakes that pass on Node.
 import { readFileSync } from 'node:fs';
-import { buildTarget, buildXs, hasTarget } from '../../tools/xs/build';
+import { buildTarget, buildXs, XS_TARGETS } from '../../tools/xs/build';
 import { checkBundle, formatFindings } from '../../tools/xs/globals-check';
 import { XsWorker } from '../../tools/xs/worker';
 import { loadInXs } from '../../tools/xs/xs-load';
@@ -11,9 +11,13 @@ import { topicBytes } from './fixtures/node-buffer';
 import { naivePublish } from './fixtures/naive-publish';
 import { scenarioWorker } from './helpers';
 
-// The device bundle when it exists (hal/moddable is written elsewhere); the core and the bridged
-// runtime always.
-const DEVICE_BUNDLES = [...(hasTarget('blynk-moddable') ? ['blynk-moddable'] : []), 'blynk-core', 'blynk-xs-bridge', 'blynk-xs-mock'];
+// Every runtime bundle, unconditionally: a missing entry fails the build (buildTarget throws),
+// it is not skipped.
+const DEVICE_BUNDLES = ['blynk-moddable', 'blynk-core', 'blynk-xs-bridge', 'blynk-xs-mock'];
+
+test('the check covers every runtime bundle the XS build knows', () => {
+  expect([...DEVICE_BUNDLES].sort()).toEqual(Object.keys(XS_TARGETS).sort());
+});
 
 let worker: XsWorker;
 let bundles: Record<string, string>;

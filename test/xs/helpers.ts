@@ -16,7 +16,10 @@ export interface ScenarioWorker {
  * Build `target` (which imports ./blynk-xs-mock.mjs), start a worker and import the bundle; the
  * bundle installs the scenario runner (test/xs/scenarios/runner.ts).
  */
-export async function scenarioWorker(target: BuildTarget = { name: 'xs-scenarios', entry: 'test/xs/scenarios/bundle.ts' }): Promise<ScenarioWorker> {
+/** The main scenario bundle (test/xs/scenarios/bundle.ts). */
+export const MAIN_SCENARIOS: BuildTarget = { name: 'xs-scenarios', entry: 'test/xs/scenarios/bundle.ts' };
+
+export async function scenarioWorker(target: BuildTarget = MAIN_SCENARIOS): Promise<ScenarioWorker> {
   await buildXs(['blynk-xs-mock']);
   const bundle = await buildTarget(target);
   const worker = await XsWorker.start({ name: target.name });

@@ -1,33 +1,37 @@
-// npm run bench:xs — downlink datastream messages through the whole receive path INSIDE XS
-// (transport bytes -> ring -> framer -> dispatch -> handler) on the mock HAL, with xsnap's
-// meter read between rounds of 1,000 messages:
-//   msgs/s       inside XS (performance.now around each round), release build of xsnap-worker
+// npm run bench:xs — inside XS (xsnap-worker, release build), with xsnap's meter read between
+// rounds of 1,000:
+//   receive  100,000 downlink/ds messages in 1,460-byte chunks through this runtime's receive
+//            path, in three stages (framer; client: -> BlynkClient.onDownlink; device: ->
+//            onWrite handler with the value string), and, when MODDABLE is set, through the
+//            Moddable SDK's own client ($MODDABLE/modules/network/mqtt/mqtt.js, bundled at run
+//            time on stand-in socket/timer modules, tools/xs/sdk) with the same chunks, its
+//            handler making the value string with String.fromArrayBuffer.
+//   send     what one publish costs: BlynkClient.publish and BlynkDevice.write, to a transport
+//            that takes the bytes and keeps nothing.
+// Columns:
+//   msgs/s       performance.now() around each round inside XS; all stages' rounds interleave,
+//                so a loaded machine slows each side alike
 //   slots/1000   growth of the live slot count over a round (median; a round in which the
 //                collector ran shows a drop and is left out), minus an empty crank's own.
 //                Slots are XS's objects, closures, environments and views; string characters
-//                live in the chunk heap, so the topic and value strings do not count here.
-//   heap         live slots after a gc() before and after the run: growth should be 0
-// Stages: framer (bytes -> packets), client (-> BlynkClient.onDownlink), device (-> BlynkDevice
-// onWrite handler with the value string): the differences show what allocates where.
+//                live in the chunk heap, which xsnap does not report (see bench:ram for chunks)
+//   compute      xsnap's metering units per 1,000 (a load-independent measure of work)
+//   growth       live slots after gc(), end minus start of the rounds, per worker (this
+//                runtime's stages share one, the SDK has its own): should be 0
+//   gc rounds    rounds in which the slot count dropped (the collector ran); xsnap starts with
+//                256 K slots and 32 MB of chunks, far more than a device
+// Left out of both receive sides: the transport's copy of each chunk (socket.read on a device).
 //
 //   npm run bench:xs                 the table
 //   npm run bench:xs -- --json       the table, then one JSON object as the last line
 //   --messages N (default 100000), --debug (the debug build)
-import { readFileSync } from 'node:fs';
-import { buildTarget, buildXs } from './build';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildTarget, buildXs, type BuildTarget } from './build';
 import { checkBundle, formatFindings } from './globals-check';
 import { XsWorker, type MeterUsage } from './worker';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const debug = args.includes('--debug');
-const MESSAGES = numArg('--messages', 100_000);
 const ROUND = 1000;
-
-function numArg(name: string, dflt: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? Number(args[i + 1]) : dflt;
-}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,95 +46,176 @@ export interface StageResult {
   heap_start: number;
   heap_end: number;
   heap_growth: number;
-  allocate_growth: number;
   gc_rounds: number;
 }
 
 export interface MeasureOptions {
   messages: number;
   debug?: boolean;
+  /** This runtime's stages to run (default all). */
   stages?: readonly string[];
+  /** Also run the Moddable SDK's client from this SDK (default: none). */
+  moddable?: string;
 }
 
-/** Run the stages inside XS and read the meter (the bench, and the allocation test). */
-export async function measureReceivePath(o: MeasureOptions): Promise<{ results: Record<string, StageResult>; overhead: number }> {
-  const MESSAGES = o.messages;
-  await buildXs(['blynk-xs-mock']);
-  const bundle = await buildTarget({ name: 'xs-bench', entry: 'tools/xs/bench-bundle.ts' });
+export const RECEIVE_STAGES = ['framer', 'client', 'device'];
+export const SEND_STAGES = ['publish', 'write'];
+
+/** The SDK's MQTT client file, or undefined when MODDABLE does not hold one. */
+export function sdkClientFile(moddable: string | undefined): string | undefined {
+  if (!moddable) return undefined;
+  const f = path.join(moddable, 'modules/network/mqtt/mqtt.js');
+  return existsSync(f) ? f : undefined;
+}
+
+/** The baseline bundle: the SDK's mqtt.js on the stand-ins in tools/xs/sdk. */
+export function sdkBenchTarget(mqttJs: string): BuildTarget {
+  return {
+    name: 'xs-bench-sdk',
+    entry: 'tools/xs/sdk/bench-sdk.ts',
+    aliases: { mqtt: mqttJs, socket: 'tools/xs/sdk/socket.ts', timer: 'tools/xs/sdk/timer.ts', time: 'tools/xs/sdk/time.ts', websocket: 'tools/xs/sdk/websocket.ts' },
+  };
+}
+
+interface Box {
+  ask: (q: unknown) => Promise<{ reply: Record<string, number>; meter: MeterUsage }>;
+  overhead: number;
+  /** Live slots after this worker's last crank: stages sharing a worker share its heap. */
+  last: number;
+  start: number;
+}
+
+interface Job {
+  stage: string;
+  box: Box;
+  ms: number;
+  messages: number;
+  slots: number[];
+  compute: number[];
+  gcRounds: number;
+}
+
+async function startWorker(bundle: string, name: string, debug?: boolean): Promise<{ worker: XsWorker; box: Box }> {
   const findings = checkBundle(readFileSync(bundle, 'utf8'), { allowRelative: true });
   if (findings.length > 0) throw new Error(`the bench bundle uses Node globals:\n${formatFindings(bundle, findings)}`);
-  const worker = await XsWorker.start({ name: 'bench', debug: o.debug });
-  const ask = async (q: unknown): Promise<{ reply: Record<string, number>; meter: MeterUsage }> => {
+  const worker = await XsWorker.start({ name, debug });
+  const ask: Box['ask'] = async (q) => {
     const r = await worker.command(new TextEncoder().encode(JSON.stringify(q)));
     return { reply: JSON.parse(new TextDecoder().decode(r.bytes)) as Record<string, number>, meter: { ...r.meter } };
   };
+  await worker.importModule(bundle);
+  // What a crank costs by itself (the request, the JSON answer): subtracted from each round.
+  const empties: number[] = [];
+  let prev = (await ask({ op: 'noop' })).meter.currentHeapCount;
+  for (let i = 0; i < 20; i++) {
+    const m = (await ask({ op: 'noop' })).meter.currentHeapCount;
+    empties.push(m - prev);
+    prev = m;
+  }
+  return { worker, box: { ask, overhead: median(empties), last: 0, start: 0 } };
+}
+
+/** Run the stages inside XS, their rounds interleaved, and read the meter (the bench, and the allocation test). */
+export async function measureXs(o: MeasureOptions): Promise<{ results: Record<string, StageResult>; overhead: number }> {
+  await buildXs(['blynk-xs-mock']);
+  const workers: XsWorker[] = [];
   try {
-    await worker.importModule(bundle);
-    // What a crank costs by itself (the request, the JSON answer): subtracted from each round.
-    const empties: number[] = [];
-    let prev = (await ask({ op: 'noop' })).meter.currentHeapCount;
-    for (let i = 0; i < 20; i++) {
-      const m = (await ask({ op: 'noop' })).meter.currentHeapCount;
-      empties.push(m - prev);
-      prev = m;
+    const ours = await startWorker(await buildTarget({ name: 'xs-bench', entry: 'tools/xs/bench-bundle.ts' }), 'bench', o.debug);
+    workers.push(ours.worker);
+    const jobs: Job[] = [];
+    const job = (stage: string, box: Box): Job => ({ stage, box, ms: 0, messages: 0, slots: [], compute: [], gcRounds: 0 });
+    const boxes = [ours.box];
+    for (const s of o.stages ?? [...RECEIVE_STAGES, ...SEND_STAGES]) jobs.push(job(s, ours.box));
+    const mqttJs = sdkClientFile(o.moddable);
+    if (mqttJs) {
+      const sdk = await startWorker(await buildTarget(sdkBenchTarget(mqttJs)), 'bench-sdk', o.debug);
+      workers.push(sdk.worker);
+      boxes.push(sdk.box);
+      jobs.push(job('sdk', sdk.box));
     }
-    const overhead = median(empties);
-    const results: Record<string, StageResult> = {};
-    for (const stage of o.stages ?? ['framer', 'client', 'device']) {
-      await ask({ op: 'setup', stage });
-      for (let i = 0; i < 5; i++) await ask({ op: 'round', stage }); // warm caches (topic intern, maps)
-      const start = (await ask({ op: 'gc' })).meter;
-      let last = start.currentHeapCount;
-      let ms = 0;
-      let messages = 0;
-      const slots: number[] = [];
-      const compute: number[] = [];
-      let gcRounds = 0;
-      for (let n = 0; n < MESSAGES; n += ROUND) {
-        const { reply, meter } = await ask({ op: 'round', stage });
-        ms += reply.ms!;
-        messages += reply.messages!;
-        const grew = meter.currentHeapCount - last;
-        last = meter.currentHeapCount;
-        if (grew < overhead) gcRounds++;
-        else slots.push(grew - overhead);
-        compute.push(meter.compute);
+    for (const j of jobs) {
+      await j.box.ask({ op: 'setup', stage: j.stage });
+      for (let i = 0; i < 5; i++) await j.box.ask({ op: 'round', stage: j.stage }); // warm caches (topic intern, maps)
+    }
+    for (const b of boxes) b.start = b.last = (await b.ask({ op: 'gc' })).meter.currentHeapCount;
+    for (let n = 0; n < o.messages; n += ROUND) {
+      for (const j of jobs) {
+        const { reply, meter } = await j.box.ask({ op: 'round', stage: j.stage });
+        j.ms += reply.ms!;
+        j.messages += reply.messages!;
+        const grew = meter.currentHeapCount - j.box.last;
+        j.box.last = meter.currentHeapCount;
+        if (grew < j.box.overhead) j.gcRounds++;
+        else j.slots.push(grew - j.box.overhead);
+        j.compute.push(meter.compute);
       }
-      const end = (await ask({ op: 'gc' })).meter;
-      results[stage] = {
-        messages,
-        msgs_per_s: Math.round((messages / ms) * 1000),
-        slots_per_1000: median(slots),
-        compute_per_1000: median(compute),
-        heap_start: start.currentHeapCount,
-        heap_end: end.currentHeapCount,
-        heap_growth: end.currentHeapCount - start.currentHeapCount,
-        allocate_growth: end.allocate - start.allocate,
-        gc_rounds: gcRounds,
+    }
+    const ends = new Map<Box, number>();
+    for (const b of boxes) ends.set(b, (await b.ask({ op: 'gc' })).meter.currentHeapCount);
+    const results: Record<string, StageResult> = {};
+    for (const j of jobs) {
+      const end = ends.get(j.box)!;
+      const start = j.box.start;
+      results[j.stage] = {
+        messages: j.messages,
+        msgs_per_s: Math.round((j.messages / j.ms) * 1000),
+        slots_per_1000: median(j.slots),
+        compute_per_1000: median(j.compute),
+        heap_start: start,
+        heap_end: end,
+        heap_growth: end - start,
+        gc_rounds: j.gcRounds,
       };
     }
-    return { results, overhead };
+    return { results, overhead: ours.box.overhead };
   } finally {
-    await worker.close();
+    for (const w of workers) await w.close();
   }
+}
+
+/** The receive path only (the allocation test). */
+export async function measureReceivePath(o: { messages: number; debug?: boolean }): Promise<{ results: Record<string, StageResult>; overhead: number }> {
+  return measureXs({ ...o, stages: RECEIVE_STAGES });
+}
+
+function numArg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? Number(args[i + 1]) : dflt;
 }
 
 async function main(): Promise<void> {
-  const { results, overhead } = await measureReceivePath({ messages: MESSAGES, debug });
-  print(results, overhead);
-}
-
-function print(results: Record<string, StageResult>, overhead: number): void {
-  const rows = Object.entries(results);
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const debug = args.includes('--debug');
+  const messages = numArg(args, '--messages', 100_000);
+  const moddable = process.env.MODDABLE;
+  const mqttJs = sdkClientFile(moddable);
+  const { results, overhead } = await measureXs({ messages, debug, moddable });
   const line = (cells: (string | number)[]): string => cells.map((c, i) => (i === 0 ? String(c).padEnd(8) : String(c).padStart(12))).join(' ');
-  console.log(`XS receive path, ${MESSAGES.toLocaleString('en')} downlink datastream messages per stage (xsnap-worker ${debug ? 'debug' : 'release'})`);
-  console.log(line(['stage', 'msgs/s', 'slots/1000', 'compute/1000', 'heap start', 'heap end', 'growth', 'bytes grown', 'gc rounds']));
-  for (const [name, r] of rows) {
-    console.log(line([name, r.msgs_per_s, r.slots_per_1000, r.compute_per_1000, r.heap_start, r.heap_end, r.heap_growth, r.allocate_growth, r.gc_rounds]));
+  console.log(`XS, ${messages.toLocaleString('en')} per stage, rounds of ${ROUND} interleaved (xsnap-worker ${debug ? 'debug' : 'release'})`);
+  console.log(line(['stage', 'per s', 'slots/1000', 'compute/1000', 'heap start', 'heap end', 'growth', 'gc rounds']));
+  for (const [name, r] of Object.entries(results)) {
+    console.log(line([name, r.msgs_per_s, r.slots_per_1000, r.compute_per_1000, r.heap_start, r.heap_end, r.heap_growth, r.gc_rounds]));
   }
-  console.log(`slots/1000: live slots added per 1,000 messages (median over rounds; an empty crank's ${overhead} subtracted).`);
-  console.log('Strings are not slots (their characters live in the chunk heap): slots are the allocations beyond them.');
+  console.log(`slots/1000: live slots added per 1,000 (median over rounds; an empty crank's ${overhead} subtracted). Strings are chunks, not slots.`);
+  console.log('receive: framer, client, device (value string made; the stages nest). send: publish (BlynkClient.publish), write (BlynkDevice.write, a number).');
   const d = results.device!;
+  const sdk = results.sdk;
+  let ratios: Record<string, number> | undefined;
+  if (sdk) {
+    ratios = {
+      msgs_per_s: round2(d.msgs_per_s / sdk.msgs_per_s),
+      compute: round2(d.compute_per_1000 / sdk.compute_per_1000),
+      slots: round2(d.slots_per_1000 / Math.max(1, sdk.slots_per_1000)),
+    };
+    console.log(`sdk: ${mqttJs} on stand-in socket/timer modules, the same chunks; its handler makes the value with String.fromArrayBuffer (xsnap: a TextDecoder stand-in).`);
+    console.log(`device / sdk: ${ratios.msgs_per_s}x the messages per second, ${ratios.compute}x the compute, ${d.slots_per_1000} vs ${sdk.slots_per_1000} slots per 1,000`);
+  } else {
+    console.log('sdk baseline skipped: MODDABLE is not set (or has no modules/network/mqtt/mqtt.js)');
+  }
+  const p = results.publish!;
+  const w = results.write!;
+  console.log(`one publish: ${p.slots_per_1000 / 1000} slots (BlynkClient.publish), ${w.slots_per_1000 / 1000} (BlynkDevice.write)`);
   if (json) {
     console.log(
       JSON.stringify({
@@ -139,13 +224,18 @@ function print(results: Record<string, StageResult>, overhead: number): void {
         messages: d.messages,
         slots_per_1000: d.slots_per_1000,
         compute_per_1000: d.compute_per_1000,
-        heap_start: d.heap_start,
-        heap_end: d.heap_end,
-        allocate_growth: d.allocate_growth,
+        publish_slots: p.slots_per_1000 / 1000,
+        write_slots: w.slots_per_1000 / 1000,
+        sdk: sdk ?? null,
+        ratios: ratios ?? null,
         stages: results,
       }),
     );
   }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 // Run as the bench only when started directly (the allocation test imports measureReceivePath).

@@ -33,16 +33,15 @@ const RUNTIMES: Record<string, string> = {
 };
 
 /**
- * The known targets: name -> entry (relative to the repository root). Runtime bundles (blynk-*)
- * have their entries in build/entries; the scenario and bench bundles live with their code.
+ * The runtime bundles, by name -> entry (relative to the repository root). Every other bundle
+ * (scenarios, the bench, apps, fixtures) is built by its owner passing its own entry to
+ * buildTarget(): this file names no caller's files.
  */
 export const XS_TARGETS: Record<string, string> = {
   'blynk-core': 'build/entries/core.ts',
   'blynk-moddable': 'build/entries/moddable.ts',
   'blynk-xs-mock': 'build/entries/xs-mock.ts',
   'blynk-xs-bridge': 'build/entries/xs-bridge.ts',
-  'xs-scenarios': 'test/xs/scenarios/bundle.ts',
-  'xs-bench': 'tools/xs/bench-bundle.ts',
 };
 
 export interface BuildTarget {
@@ -50,6 +49,11 @@ export interface BuildTarget {
   name: string;
   /** Entry file, absolute or relative to the repository root. */
   entry: string;
+  /**
+   * Bare specifiers bundled from a file instead of kept external (absolute or relative to the
+   * repository root): e.g. a Moddable SDK module and stand-ins for the modules it imports.
+   */
+  aliases?: Record<string, string>;
 }
 
 const rel = (file: string): string => path.relative(ROOT, file).split(path.sep).join('/');
@@ -62,13 +66,19 @@ function resolveFile(base: string): string | undefined {
 }
 
 /** `consumer`: a bundle that runs on a runtime bundle (scenarios, bench, apps), not one itself. */
-function xsPlugin(entry: string, consumer: boolean): Plugin {
+function xsPlugin(entry: string, consumer: boolean, aliases: Record<string, string> = {}): Plugin {
   const ownEntry = rel(entry);
   return {
     name: 'blynk-xs',
     resolveId(source, importer) {
       if (!importer) return null;
-      if (!source.startsWith('.') && !path.isAbsolute(source)) return { id: source, external: true };
+      if (!source.startsWith('.') && !path.isAbsolute(source)) {
+        const alias = aliases[source];
+        if (alias === undefined) return { id: source, external: true };
+        const file = resolveFile(path.resolve(ROOT, alias));
+        if (!file) this.error(`${source} is aliased to ${alias}, which does not exist`);
+        return file;
+      }
       const file = resolveFile(path.resolve(path.dirname(importer), source));
       if (!file) return null;
       const runtime = RUNTIMES[rel(file)];
@@ -132,10 +142,11 @@ export async function buildTarget(target: BuildTarget, outDir = XS_OUT): Promise
   if (!existsSync(entry)) throw new Error(`no entry ${rel(entry)} for ${target.name}`);
   const out = path.join(outDir, `${target.name}.mjs`);
   const stampFile = path.join(outDir, `.${target.name}.stamp.json`);
-  if (upToDate(out, stampFile, entry)) return out;
+  const stampKey = target.aliases ? `${entry} ${JSON.stringify(target.aliases)}` : entry;
+  if (upToDate(out, stampFile, stampKey)) return out;
   const bundle = await rollup({
     input: entry,
-    plugins: [xsPlugin(entry, !target.name.startsWith('blynk-'))],
+    plugins: [xsPlugin(entry, !target.name.startsWith('blynk-'), target.aliases)],
     onwarn(warning, warn) {
       if (warning.code === 'CIRCULAR_DEPENDENCY') throw new Error(warning.message);
       if (warning.code === 'UNRESOLVED_IMPORT') throw new Error(warning.message);
@@ -152,7 +163,7 @@ export async function buildTarget(target: BuildTarget, outDir = XS_OUT): Promise
     const files: Record<string, string> = {};
     for (const f of bundle.watchFiles) if (path.isAbsolute(f)) files[f] = fingerprint(f);
     const stampTmp = `${stampFile}.${process.pid}.tmp`;
-    writeFileSync(stampTmp, JSON.stringify({ entry, files } satisfies Stamp));
+    writeFileSync(stampTmp, JSON.stringify({ entry: stampKey, files } satisfies Stamp));
     renameSync(stampTmp, stampFile);
   } finally {
     await bundle.close();
@@ -169,10 +180,4 @@ export async function buildXs(names: readonly string[], outDir = XS_OUT): Promis
     result[name] = await buildTarget({ name, entry }, outDir);
   }
   return result;
-}
-
-/** True if the target's entry exists (the device bundle is written by someone else, maybe not yet). */
-export function hasTarget(name: string): boolean {
-  const entry = XS_TARGETS[name];
-  return entry !== undefined && existsSync(path.join(ROOT, entry));
 }

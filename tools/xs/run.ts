@@ -1,7 +1,7 @@
 // Run an app inside XS with the bridged HAL: the app's bundle imports './blynk-xs-bridge.mjs'
 // and calls createBridgeHal(); sockets, timers, flash and HTTP are the Node HAL's, in this process.
 //
-//   const run = await runBridged({ app: 'examples/xs-demo.ts', params: { token, server }, halOptions: { storageDir } });
+//   const run = await runBridged({ app: 'tools/demo/xs-app.ts', params: { token, server }, halOptions: { storageDir } });
 //   ...
 //   await run.stop();
 import path from 'node:path';

@@ -5,6 +5,7 @@ import { bootUsesStoredEndpoint, redirectStoredFirst, redirectTornWrite } from '
 import { malformedCloses, oversizeIn, oversizeOut } from './limits';
 import { happyPath, keepalive, reconnectBackoff } from './session';
 import { utf8Uplink } from './utf8';
+import { utf8Downlink } from './utf8-downlink';
 import { fail } from './assert';
 import { tokenLeaks } from './device';
 import { provisionCycle } from './provision';
@@ -32,6 +33,7 @@ const LIST: Record<string, () => void | Promise<void>> = {
   'limits: oversize downlink dropped and counted': oversizeIn,
   'limits: malformed packets close the connection': malformedCloses,
   'utf8: non-ASCII datastream names keep their byte lengths': () => utf8Uplink(),
+  'utf8: a leading U+FEFF stays in topics and values; malformed values become U+FFFD': utf8Downlink,
   'api: uplinks, exact topics and payloads': apiUplinks,
   'api: downlinks reach their handlers; ping acknowledged': apiDownlinks,
   'api: request/reply promises and a timeout': apiRequests,

@@ -1,0 +1,32 @@
+// C-LIMITS (fixed memory): what this runtime keeps once online, counted inside XS with xsnap's
+// meter after a gc() (counts, not times), so a change that makes the device hold more fails
+// here in every run. Slots: exact live-slot deltas from nothing to online with one handler
+// (the mock HAL and fake broker are counted apart, as the harness). Chunks: xsnap reports
+// none, so the bytes of the buffers and strings reachable from the online device stand in
+// (bench:ram measures the real chunk heap in the Moddable simulator).
+import { measureFootprint, type Footprint } from '../../tools/xs/footprint';
+
+// Measured when this test was written: 699 slots and 2,435 bytes. Raise them only on purpose.
+const RUNTIME_SLOTS = 720;
+const REACHABLE_BYTES = 2600;
+
+let f: Footprint;
+
+beforeAll(async () => {
+  f = await measureFootprint();
+}, 60_000);
+
+test('the runtime online with one handler holds at most RUNTIME_SLOTS live slots', () => {
+  expect(f.runtime).toBeLessThanOrEqual(RUNTIME_SLOTS);
+  expect(f.runtime).toBeGreaterThan(100); // it did measure something
+});
+
+test('a second minute online (a value a second, downlinks, pings) adds no live slot', () => {
+  expect(f.anotherMinute).toBe(0);
+});
+
+test('the buffers and strings reachable from the online device are at most REACHABLE_BYTES', () => {
+  const bytes = Object.values(f.attribution).reduce((a, [, , b]) => a + b, 0);
+  expect(bytes).toBeGreaterThan(1024); // the receive ring alone is more
+  expect(bytes).toBeLessThanOrEqual(REACHABLE_BYTES);
+});
