@@ -23,6 +23,7 @@ export class Keepalive {
   private pingOutstanding = false;
   private timer: TimerHandle | undefined;
   private armedFor = Infinity;
+  private armedAtClock = 0;
 
   constructor(timers: Timers, clock: Clock, actions: KeepaliveActions) {
     this.timers = timers;
@@ -73,7 +74,8 @@ export class Keepalive {
     if (this.timer !== undefined && due >= this.armedFor) return;
     this.timers.clear(this.timer);
     this.armedFor = due;
-    this.timer = this.timers.set(() => this.check(), Math.max(0, due - this.clock.now()));
+    this.armedAtClock = this.clock.now();
+    this.timer = this.timers.set(() => this.check(), Math.max(0, due - this.armedAtClock));
   }
 
   private check(): void {
@@ -82,9 +84,14 @@ export class Keepalive {
     if (!this.running) return;
     const now = this.clock.now();
     const k = this.intervalMs;
-    // The HAL's clock is monotonic by contract; one that steps back must not make a silent link look fresh.
-    if (now < this.lastReceived) this.lastReceived = now;
-    if (now < this.lastSent) this.lastSent = now;
+    // The HAL's clock is monotonic by contract. One that stepped back since the timer was armed
+    // must not make a silent link look fresh: the timer says how long really passed, so the
+    // timestamps move back with the clock.
+    if (now < this.armedAtClock) {
+      const shift = now - this.armedFor;
+      this.lastReceived += shift;
+      this.lastSent += shift;
+    }
     if (now - this.lastReceived >= 1.5 * k) {
       this.stop();
       this.actions.dead();

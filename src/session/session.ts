@@ -35,6 +35,8 @@ export class MqttSession {
   private readonly policy: ReconnectPolicy;
 
   private current: State = State.IDLE;
+  /** Counts state changes: a caller knows whether a listener made one while it emitted. */
+  private transitions = 0;
   /** What the application asked for last (C-APP-2). */
   private wanted = false;
   private endpointInUse: Endpoint | undefined;
@@ -129,10 +131,12 @@ export class MqttSession {
     this.hal.timers.clear(this.waitTimer);
     this.waitTimer = undefined;
     this.current = next;
+    const mine = ++this.transitions;
     this.log.info(`state ${from} -> ${next}: ${reason}`);
     this.events.emit('state', error ? { from, to: next, reason, error } : { from, to: next, reason });
-    // A listener may have called stop(), start() or dispose(): then the caller must not go on.
-    return this.current === next;
+    // A listener may have called stop(), start() or dispose() (even stop() then start(), which
+    // ends in this same state): then the caller must not go on.
+    return this.transitions === mine;
   }
 
   /** The one timer of a waiting state; a timer that is no longer the current one does nothing. */
