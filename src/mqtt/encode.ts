@@ -1,6 +1,7 @@
 // MQTT 3.1.1 encoders: pure functions, no I/O. Each returns one new Uint8Array holding the
 // whole packet, sized exactly (lengths are computed first, then written once), or a typed
-// error value. Nothing is thrown.
+// error value. Nothing is thrown. encodePublish can write into a PacketWriter instead (memory
+// the caller owns and reuses: see writer.ts).
 
 import { BlynkError, ErrorCode, err } from '../errors';
 import { isWellFormedString, tryWriteAscii, utf8Encode, utf8Length } from '../util/utf8';
@@ -36,6 +37,7 @@ import {
   filtersRemainingLength,
   publishRemainingLength,
 } from './size';
+import type { PacketWriter } from './writer';
 
 // These moved to fields.ts and size.ts; still exported from here for existing imports.
 export { prepareString, preparePayload, prepareTopic, varintSize, type Prepared } from './fields';
@@ -119,9 +121,12 @@ export function encodeConnect(f: ConnectFields, limit: number = DEFAULT_MAX_PACK
 
 /**
  * Encode a PUBLISH. A packet whose variable header + payload would exceed `limit` is refused
- * with TOO_LARGE before the packet is built (C-LIMITS-2).
+ * with TOO_LARGE before the packet is built (C-LIMITS-2). With `into`, the common case (ASCII
+ * topic and string, or bytes, within the writer's capacity) is written into its memory and the
+ * result is a view that the next encode into the same writer overwrites: hand it to
+ * Transport.write (which copies what it keeps) and let go of it. Anything else is a new array.
  */
-export function encodePublish(f: PublishFields, limit: number = DEFAULT_MAX_PACKET): Uint8Array | BlynkError {
+export function encodePublish(f: PublishFields, limit: number = DEFAULT_MAX_PACKET, into?: PacketWriter): Uint8Array | BlynkError {
   const qos = f.qos ?? 0;
   if (qos !== 0 && qos !== 1) return err(ErrorCode.BAD_QOS, 'the client publishes at QoS 0 or 1');
   if (qos > 0 && !isPacketId(f.id)) return err(ErrorCode.BAD_PACKET_ID, 'QoS 1 needs a packet id 1..65535');
@@ -138,8 +143,10 @@ export function encodePublish(f: PublishFields, limit: number = DEFAULT_MAX_PACK
   if (topicLen === 0 || topicLen > MAX_STRING || remaining > limit || remaining > MAX_REMAINING_LENGTH) {
     return publishGeneral(f, qos, limit);
   }
-  const out = packet(publishHeader(f, qos), remaining);
+  const header = publishHeader(f, qos);
+  const out = (into && into.start(header, remaining)) || packet(header, remaining);
   let pos = bodyStart(remaining);
+  const end = pos + remaining;
   out[pos++] = topicLen >>> 8;
   out[pos++] = topicLen & 0xff;
   for (let i = 0; i < topicLen; i++) {
@@ -153,7 +160,7 @@ export function encodePublish(f: PublishFields, limit: number = DEFAULT_MAX_PACK
   if (qos > 0) pos = writeU16(out, pos, f.id!);
   if (typeof payload !== 'string') out.set(payload, pos);
   else if (!tryWriteAscii(out, pos, payload)) return publishGeneral(f, qos, limit);
-  return out;
+  return out.length === end ? out : into!.finish(end);
 }
 
 function publishHeader(f: PublishFields, qos: number): number {

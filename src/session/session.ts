@@ -14,6 +14,7 @@ import { BlynkError, ErrorCode, err } from '../errors';
 import { encodeConnect, encodeDisconnect, encodePingreq, encodePuback, encodePublish, encodeSubscribe } from '../mqtt/encode';
 import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_PACKET, Framer } from '../mqtt/framer';
 import { PacketType, type IncomingPacket, type Subscription } from '../mqtt/packets';
+import { PacketWriter } from '../mqtt/writer';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/log';
 import type { Scrubber } from '../util/secrets';
@@ -51,6 +52,8 @@ export class MqttSession {
   private nextId = 1;
 
   private readonly scrubber: Scrubber | undefined;
+  /** Memory every PUBLISH is encoded into: write() copies what it keeps (hal/interfaces.ts). */
+  private readonly out = new PacketWriter();
 
   /** `scrubber` masks the token in every error this session reports (C-SECRETS). */
   constructor(hal: Hal, config: SessionConfig, hooks: SessionHooks, log: Logger, scrubber?: Scrubber) {
@@ -122,7 +125,7 @@ export class MqttSession {
   /** Publish at QoS 0 (what Blynk uplinks use). Returns null when the bytes were handed to the transport. */
   publish(topic: string, payload: Uint8Array | string): BlynkError | null {
     if (this.current !== State.ONLINE) return err(ErrorCode.OFFLINE, 'not connected');
-    const packet = encodePublish({ topic, payload, qos: 0 }, this.config.maxPacket);
+    const packet = encodePublish({ topic, payload, qos: 0 }, this.config.maxPacket, this.out);
     if (packet instanceof BlynkError) return packet;
     if (!this.send(packet)) return err(ErrorCode.BUSY, 'the transport send queue is full');
     this.counters.messagesOut++;
