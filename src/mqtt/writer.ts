@@ -15,6 +15,12 @@ export class PacketWriter {
   private buf: Uint8Array;
   // The view handed out last: the next packet of the same size reuses it (same memory, same range).
   private last: Uint8Array;
+  // The topic whose bytes are in the buffer at `topicAt` (from the last packet written), so the
+  // next packet to the same topic need not write them again: a device mostly writes the same
+  // few datastreams. Costs one string reference.
+  private topic: string | undefined;
+  private topicAt = 0;
+  private topicLen = 0;
 
   /**
    * `capacity` bounds the memory kept at rest: the buffer starts at `initial` bytes and grows
@@ -42,6 +48,7 @@ export class PacketWriter {
     if (total > b.length) {
       b = this.buf = new Uint8Array(Math.min(this.capacity, Math.max(total, 2 * b.length)));
       this.last = b.subarray(0, 0);
+      this.topic = undefined;
     }
     b[0] = header;
     let n = remaining;
@@ -53,6 +60,23 @@ export class PacketWriter {
       b[i++] = x;
     } while (n > 0);
     return b;
+  }
+
+  /** The byte length of `topic` if its bytes are in the buffer from the last packet, else -1. */
+  topicLength(topic: string): number {
+    return topic === this.topic ? this.topicLen : -1;
+  }
+
+  /** True if the bytes of `topic` are in the buffer at `at` (the caller need not write them). */
+  hasTopicAt(topic: string, at: number): boolean {
+    return topic === this.topic && at === this.topicAt;
+  }
+
+  /** The topic's bytes are about to be overwritten (forget), or were just written at `at` (note). */
+  noteTopic(topic: string | undefined, at: number, length: number): void {
+    this.topic = topic;
+    this.topicAt = at;
+    this.topicLen = length;
   }
 
   /** The packet just written by `start()`'s caller: the first `total` bytes, as an exact view. */

@@ -11,7 +11,7 @@
 
 import type { Hal, TimerHandle, Transport, TransportEvents, TransportFailure } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { encodeConnect, encodeDisconnect, encodePingreq, encodePuback, encodePublish, encodeSubscribe } from '../mqtt/encode';
+import { encodeConnect, encodeDisconnect, encodePingreq, encodePuback, encodeQos0Publish, encodeSubscribe } from '../mqtt/encode';
 import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_PACKET, Framer } from '../mqtt/framer';
 import { PacketType, type IncomingPacket, type Subscription } from '../mqtt/packets';
 import { PacketWriter } from '../mqtt/writer';
@@ -125,7 +125,7 @@ export class MqttSession {
   /** Publish at QoS 0 (what Blynk uplinks use). Returns null when the bytes were handed to the transport. */
   publish(topic: string, payload: Uint8Array | string): BlynkError | null {
     if (this.current !== State.ONLINE) return err(ErrorCode.OFFLINE, 'not connected');
-    const packet = encodePublish({ topic, payload, qos: 0 }, this.config.maxPacket, this.out);
+    const packet = encodeQos0Publish(topic, payload, this.config.maxPacket, this.out);
     if (packet instanceof BlynkError) return packet;
     if (!this.send(packet)) return err(ErrorCode.BUSY, 'the transport send queue is full');
     this.counters.messagesOut++;

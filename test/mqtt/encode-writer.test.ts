@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import mqttPacket from 'mqtt-packet';
 import { BlynkError, ErrorCode } from '../../src/errors';
-import { encodePublish } from '../../src/mqtt/encode';
+import { encodePublish, encodeQos0Publish } from '../../src/mqtt/encode';
 import type { PublishFields } from '../../src/mqtt/packets';
 import { PacketWriter } from '../../src/mqtt/writer';
 import { checkProperty, expectError, toHex } from './helpers';
@@ -21,11 +21,13 @@ function bytes(v: Uint8Array | BlynkError): Uint8Array {
   return v;
 }
 
-const topic = fc
-  .string({ unit: fc.constantFrom('d', 's', '/', 'T', 'é', '😀', ' ', '$'), minLength: 1, maxLength: 30 })
-  .filter((s) => !/[+#]/.test(s));
+const topic = fc.oneof(
+  fc.string({ unit: fc.constantFrom('d', 's', '/', 'T', 'é', '😀', ' ', '$'), minLength: 1, maxLength: 70 }),
+  fc.string({ unit: fc.constantFrom('d', 's', '/', 'T', ' ', '$', '\u0000', '+'), maxLength: 70 }), // ASCII, short and long, some refused
+);
 const payload = fc.oneof(
   fc.string({ unit: fc.constantFrom('1', '.', 'a', ' ', '\u0000', 'ü'), maxLength: 300 }),
+  fc.string({ unit: fc.constantFrom('1', 'a', '\u0000'), minLength: 45, maxLength: 52 }), // around the short-string bound
   fc.string({ maxLength: 1200 }).filter((s) => !/[\ud800-\udfff]/.test(s)),
   fc.uint8Array({ maxLength: 1100 }),
 );
@@ -48,6 +50,7 @@ describe('encodePublish into a PacketWriter', () => {
         if (fresh instanceof BlynkError) {
           expect(into).toBeInstanceOf(BlynkError);
           expect((into as BlynkError).code).toBe(fresh.code);
+          if (f.qos === 0 && !f.retain) expect((encodeQos0Publish(f.topic, f.payload, limit, writer) as BlynkError).code).toBe(fresh.code);
           return;
         }
         const view = bytes(into);
@@ -56,8 +59,36 @@ describe('encodePublish into a PacketWriter', () => {
         expect(view.byteOffset).toBe(0);
         expect(view.byteLength).toBe(fresh.length);
         expect(writer.size).toBeLessThanOrEqual(300);
+        if (f.qos === 0 && !f.retain) expect(toHex(bytes(encodeQos0Publish(f.topic, f.payload, limit, writer)))).toBe(reference(f));
       }),
       400,
+    );
+  });
+
+  it('reuses the last topic’s bytes only where they still are: same topic, same offset, not overwritten', () => {
+    // Few topics, so the same one often comes twice in a row, with payloads that move the topic
+    // (1- and 2-byte remaining lengths), grow the writer, fail half-way (non-ASCII, over the
+    // limit) or go to a new array (over capacity).
+    const topics = ['ds/Power', 'ds/' + 'T'.repeat(45), 'ds/' + 'L'.repeat(60), 'ds/' + 'M'.repeat(60) + '+', 'ds/' + 'N'.repeat(60) + 'ö', 'ds/Pöwer', 'ds/#'];
+    const step = fc.record({
+      topic: fc.constantFrom(...topics),
+      payload: fc.oneof(
+        fc.string({ unit: fc.constantFrom('1', 'a'), maxLength: 500 }),
+        fc.string({ unit: fc.constantFrom('1', 'ü'), maxLength: 60 }),
+        fc.uint8Array({ maxLength: 200 }),
+      ),
+    });
+    checkProperty(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const writer = new PacketWriter(400, 16); // fresh each run: growth happens along the way
+        for (const f of steps) {
+          const fresh = encodePublish(f, 1024);
+          const into = encodeQos0Publish(f.topic, f.payload, 1024, writer);
+          if (fresh instanceof BlynkError) expect((into as BlynkError).code).toBe(fresh.code);
+          else expect(toHex(bytes(into))).toBe(reference(f));
+        }
+      }),
+      300,
     );
   });
 
@@ -95,6 +126,11 @@ describe('encodePublish into a PacketWriter', () => {
     expect(e.detail).toEqual({ size: 2 + 11 + 1100, limit: 1024 });
     expectError(encodePublish({ topic: 'ds/+', payload: '1' }, 1024, writer), ErrorCode.BAD_TOPIC);
     expectError(encodePublish({ topic: 'ds/x', payload: '1', qos: 2 as 0 }, 1024, writer), ErrorCode.BAD_QOS);
+    expectError(encodeQos0Publish('ds/Terminal', 'x'.repeat(1100), 1024, writer), ErrorCode.TOO_LARGE);
+    expectError(encodeQos0Publish('', '1', 1024, writer), ErrorCode.BAD_TOPIC);
+    expectError(encodeQos0Publish('ds/#', '1', 1024, writer), ErrorCode.BAD_TOPIC);
+    expectError(encodeQos0Publish('ds/a\u0000', '1', 1024, writer), ErrorCode.BAD_UTF8);
+    expectError(encodeQos0Publish('ds/x', 42 as unknown as string, 1024, writer), ErrorCode.BAD_ARGUMENT);
     const next = bytes(encodePublish({ topic: 'ds/Power', payload: '1' }, 1024, writer));
     expect(toHex(next)).toBe(reference({ topic: 'ds/Power', payload: '1' }));
   });
