@@ -181,22 +181,24 @@ function shortAsciiLength(s: string): number {
 // topic, over a limit, bad arguments): the general way encodes it or decides which error it is.
 function publishFast(topic: unknown, payload: unknown, header: number, id: number, limit: number, into: PacketWriter | undefined): Uint8Array | null {
   if (typeof topic !== 'string') return null;
-  const known = into ? into.topicLength(topic) : -1; // the last packet's topic: checked then
-  let topicLen = known >= 0 ? known : shortTopicLength(topic);
+  // Into a new array, one pass: lengths from .length, characters checked as they are written
+  // (the allocation costs more than the boxing). Into a writer, nothing may allocate.
+  const known = into ? into.topicLength(topic) : -2; // the last packet's topic: checked then
+  let topicLen = known !== -1 ? known : shortTopicLength(topic);
   if (topicLen === -1) return null;
   const long = topicLen === -2;
   if (long) topicLen = topic.length;
   let payloadLen: number;
   let shortPayload = false;
   if (typeof payload === 'string') {
-    payloadLen = shortAsciiLength(payload);
+    payloadLen = into ? shortAsciiLength(payload) : -2;
     if (payloadLen === -1) return null;
     shortPayload = payloadLen >= 0;
     if (!shortPayload) payloadLen = payload.length;
   } else if (isBytes(payload)) payloadLen = payload.length;
   else return null;
   const remaining = 2 + topicLen + (id > 0 ? 2 : 0) + payloadLen;
-  if (topicLen > MAX_STRING || remaining > limit || remaining > MAX_REMAINING_LENGTH) return null;
+  if (topicLen === 0 || topicLen > MAX_STRING || remaining > limit || remaining > MAX_REMAINING_LENGTH) return null;
   const owned = into ? into.start(header, remaining) : null;
   const out = owned || packet(header, remaining);
   let pos = bodyStart(remaining);
