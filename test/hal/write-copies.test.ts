@@ -41,6 +41,25 @@ function packets(count: number): { writer: PacketWriter; next: () => Uint8Array;
   };
 }
 
+/** The payloads of masked client frames, concatenated. */
+function unmaskPayloads(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    let n = bytes[i + 1]! & 0x7f;
+    i += 2;
+    if (n === 126) {
+      n = (bytes[i]! << 8) | bytes[i + 1]!;
+      i += 2;
+    }
+    const mask = bytes.slice(i, i + 4);
+    i += 4;
+    for (let k = 0; k < n; k++) out.push(bytes[i + k]! ^ mask[k & 3]!);
+    i += n;
+  }
+  return out;
+}
+
 describe('every transport copies what it has not sent when write() returns', () => {
   it('mock: what the peer sees is each packet as written', () => {
     const hal = createMockHal({ seed: 1 });
@@ -69,6 +88,25 @@ describe('every transport copies what it has not sent when write() returns', () 
     }
     s.writable(1 << 20);
     expect(s.sent).toEqual(p.expected);
+  });
+
+  it('moddable ws: frames built from the packets (before the upgrade and behind a full buffer) carry their bytes', () => {
+    const f = makeFakes();
+    const log = recordingLog();
+    const connector = new ModdableConnector(f.modules, new CaChooser({}, f.modules, log), { maxQueuedBytes: 1 << 20, lingerMs: 1000, log }, { random: Math.random });
+    const t = connector.open({ scheme: 'ws', host: 'broker.local', port: 8080, path: '/mqtt' }, events());
+    const s = FakeSocket.last();
+    s.connect();
+    s.takeSent(); // the upgrade request
+    const p = packets(40);
+    for (let k = 0; k < 10; k++) t.write(p.next()); // before the 101: held back
+    s.receive(new TextEncoder().encode('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+    for (let k = 0; k < 30; k++) {
+      s.writable(5 + (k % 11));
+      t.write(p.next());
+    }
+    s.writable(1 << 20);
+    expect(unmaskPayloads(s.takeSent())).toEqual(p.expected);
   });
 
   it('node: bytes still in the socket’s buffer stay the packet’s', async () => {
