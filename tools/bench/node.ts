@@ -18,7 +18,7 @@
 //   npm run bench:node                 the table
 //   npm run bench:node -- --json       the table, then one JSON object as the last line
 //   --messages N (per measured stream, default 1000000), --rounds R (default 3), --side runtime|mqtt.js
-//   (one receiver only, e.g. to profile it with --cpu-prof in the receiver's execArgv)
+//   (one receiver only); BENCH_CPU_PROF=<dir> writes each receiver's CPU profile there
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,9 +48,11 @@ class Child {
   private waiters: { op: string; resolve: (m: Record<string, number>) => void; reject: (e: Error) => void }[] = [];
 
   constructor(file: string, argv: string[]) {
-    this.proc = fork(path.join(HERE, file), argv, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CPU_PROF=<dir>: each receiver writes a CPU profile there (node --cpu-prof).
+    const prof = process.env.BENCH_CPU_PROF && file === 'node-receiver.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    this.proc = fork(path.join(HERE, file), argv, { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.proc.on('message', (m: Record<string, number> & { op: string; error?: string }) => {
-      if (process.env.BENCH_DEBUG) console.error(file, JSON.stringify(m));
+      if (process.env.BENCH_DEBUG) console.error(file, JSON.stringify(m)); // BENCH_DEBUG=1: the IPC traffic
       if (m.op === 'failed') {
         for (const w of this.waiters.splice(0)) w.reject(new Error(m.error));
         return;
