@@ -14,7 +14,7 @@ export class PacketWriter {
   readonly capacity: number;
   private buf: Uint8Array;
   // The view handed out last: the next packet of the same size reuses it (same memory, same range).
-  private last: Uint8Array;
+  private last: Uint8Array | undefined;
   // The topic whose bytes are in the buffer at `topicAt` (from the last packet written), so the
   // next packet to the same topic need not write them again: a device mostly writes the same
   // few datastreams. Costs one string reference.
@@ -29,7 +29,6 @@ export class PacketWriter {
   constructor(capacity: number = DEFAULT_MAX_PACKET + MAX_FIXED_HEADER, initial = 64) {
     this.capacity = capacity;
     this.buf = new Uint8Array(Math.min(initial, capacity));
-    this.last = this.buf.subarray(0, 0);
   }
 
   /** Bytes held now (grows, never shrinks). */
@@ -47,7 +46,7 @@ export class PacketWriter {
     let b = this.buf;
     if (total > b.length) {
       b = this.buf = new Uint8Array(Math.min(this.capacity, Math.max(total, 2 * b.length)));
-      this.last = b.subarray(0, 0);
+      this.last = undefined;
       this.topic = undefined;
     }
     b[0] = header;
@@ -81,7 +80,7 @@ export class PacketWriter {
 
   /** The packet just written by `start()`'s caller: the first `total` bytes, as an exact view. */
   finish(total: number): Uint8Array {
-    if (this.last.length !== total) this.last = this.buf.subarray(0, total);
+    if (this.last === undefined || this.last.length !== total) this.last = this.buf.subarray(0, total);
     return this.last;
   }
 }
