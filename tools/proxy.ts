@@ -1,13 +1,27 @@
 // A small TCP proxy on 127.0.0.1 for fault tests and the boot benchmark: it forwards to a
 // target and can add a fixed delay per direction, cut a connection after a number of bytes
 // (in the middle of a packet), stall (stop forwarding, sockets left open), or refuse.
+//
+// With a delay D, the TCP handshake is delayed too: on a real link the client can send only
+// after SYN and SYN-ACK (one round trip) and its first bytes reach the server one more D later,
+// so nothing from the client reaches the server before 3 D after the connection was accepted.
+// What that leaves out: the client's own connect event still comes at once (a client timing
+// its connect, or a refused connect, sees no delay); the target accepts at once, 3 D early (MQTT
+// and TLS servers say nothing before the client's first bytes, which are held); closing is not
+// delayed (a close cuts both sides at once, dropping bytes still held).
 import net from 'node:net';
 
 export interface ProxyOptions {
   targetPort: number;
   targetHost?: string;
-  /** Added to every chunk, each direction. */
+  /** Added to every chunk, each direction, and 2 of it to the handshake (see above). */
   delayMs?: number;
+}
+
+/** Bytes held for one direction of a connection, sent in order when due. */
+interface Lane {
+  queue: { due: number; data: Buffer; cutAfter: boolean }[];
+  timer: NodeJS.Timeout | undefined;
 }
 
 export interface ProxyStats {
@@ -19,6 +33,10 @@ export interface ProxyStats {
 interface Pair {
   client: net.Socket;
   server: net.Socket;
+  /** When the connection was accepted (performance.now()). */
+  acceptedAt: number;
+  toServer: Lane;
+  toClient: Lane;
 }
 
 export class TcpProxy {
@@ -74,7 +92,8 @@ export class TcpProxy {
     client.setNoDelay(true);
     const server = net.connect(this.target.port, this.target.host);
     server.setNoDelay(true);
-    const pair = { client, server };
+    const lane = (): Lane => ({ queue: [], timer: undefined });
+    const pair: Pair = { client, server, acceptedAt: performance.now(), toServer: lane(), toClient: lane() };
     this.pairs.add(pair);
     const end = () => this.drop(pair);
     client.on('error', end).on('close', end);
@@ -95,21 +114,53 @@ export class TcpProxy {
       this.cutToClientAfter -= data.length;
     }
     this.stats[dir] += data.length;
-    const to = dir === 'toServer' ? pair.server : pair.client;
-    const send = () => {
-      if (data.length > 0 && !to.destroyed) to.write(data);
-      if (cutNow) {
-        this.cutToClientAfter = null;
-        // Let the partial packet reach the client before the cut.
-        setImmediate(() => this.drop(pair));
+    const d = this.delayMs;
+    const lane = pair[dir];
+    if (d <= 0 && lane.queue.length === 0) {
+      this.send(pair, dir, data, cutNow);
+      return;
+    }
+    // Client bytes leave no earlier than when the SYN-ACK would have reached the client.
+    const now = performance.now();
+    const due = d <= 0 ? now : (dir === 'toServer' ? Math.max(now, pair.acceptedAt + 2 * d) : now) + d;
+    lane.queue.push({ due, data, cutAfter: cutNow });
+    this.schedule(pair, dir);
+  }
+
+  /** Send what is due on a lane, in order, and wait for the next. */
+  private schedule(pair: Pair, dir: 'toServer' | 'toClient'): void {
+    const lane = pair[dir];
+    if (lane.timer !== undefined) return;
+    const head = lane.queue[0];
+    if (!head) return;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      const now = performance.now();
+      while (lane.queue.length > 0 && lane.queue[0]!.due <= now + 0.5) {
+        const c = lane.queue.shift()!;
+        this.send(pair, dir, c.data, c.cutAfter);
       }
-    };
-    if (this.delayMs > 0) setTimeout(send, this.delayMs);
-    else send();
+      this.schedule(pair, dir);
+    }, Math.max(0, head.due - performance.now()));
+  }
+
+  private send(pair: Pair, dir: 'toServer' | 'toClient', data: Buffer, cutNow: boolean): void {
+    const to = dir === 'toServer' ? pair.server : pair.client;
+    if (data.length > 0 && !to.destroyed) to.write(data);
+    if (cutNow) {
+      this.cutToClientAfter = null;
+      // Let the partial packet reach the client before the cut.
+      setImmediate(() => this.drop(pair));
+    }
   }
 
   private drop(pair: Pair): void {
     if (!this.pairs.delete(pair)) return;
+    for (const lane of [pair.toServer, pair.toClient]) {
+      if (lane.timer !== undefined) clearTimeout(lane.timer);
+      lane.timer = undefined;
+      lane.queue.length = 0;
+    }
     pair.client.destroy();
     pair.server.destroy();
   }

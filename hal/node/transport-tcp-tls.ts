@@ -6,9 +6,14 @@ import { NodeTransport, type TransportSettings } from './transport-base';
 import { classifyError, errorDetail, type Phase } from './transport-errors';
 import { tlsConnectOptions, type TlsSettings } from './tls-options';
 
+/** Bytes read in a row before reading pauses for one turn of the event loop. */
+const YIELD_BYTES = 64 * 1024;
+
 export class StreamTransport extends NodeTransport {
   private socket: net.Socket | undefined;
   private phase: Phase = 'connecting';
+  private unyielded = 0; // bytes read since reading last paused
+  private yielding = false;
 
   constructor(
     target: TransportTarget,
@@ -34,10 +39,30 @@ export class StreamTransport extends NodeTransport {
       else this.ready();
     });
     if (tlsSettings) socket.once('secureConnect', () => this.ready());
-    socket.on('data', (chunk: Buffer) => this.data(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.data(chunk);
+      this.yieldAfter(socket, chunk.length);
+    });
     socket.on('drain', () => this.flushed());
     socket.on('error', (error) => this.fail(classifyError(error, this.phase), errorDetail(error)));
     socket.on('close', () => this.gone('closed', 'closed by the peer'));
+  }
+
+  /**
+   * Under a flood, Node reads up to 32 chunks (2 MB) per turn of its loop before timers run: a
+   * device flooded with downlinks would send its own timed writes tens of ms late. After
+   * YIELD_BYTES in a row, reading pauses until the loop has gone round once.
+   */
+  private yieldAfter(socket: net.Socket, n: number): void {
+    this.unyielded += n;
+    if (this.unyielded < YIELD_BYTES || this.yielding) return;
+    this.yielding = true;
+    socket.pause();
+    setImmediate(() => {
+      this.yielding = false;
+      this.unyielded = 0;
+      if (!socket.destroyed) socket.resume();
+    });
   }
 
   private ready(): void {

@@ -1,6 +1,7 @@
 // MQTT 3.1.1 encoders: pure functions, no I/O. Each returns one new Uint8Array holding the
 // whole packet, sized exactly (lengths are computed first, then written once), or a typed
-// error value. Nothing is thrown.
+// error value. Nothing is thrown. encodePublish can write into a PacketWriter instead (memory
+// the caller owns and reuses: see writer.ts).
 
 import { BlynkError, ErrorCode, err } from '../errors';
 import { isWellFormedString, tryWriteAscii, utf8Encode, utf8Length } from '../util/utf8';
@@ -16,7 +17,6 @@ import {
   prepareString,
   preparePayload,
   prepareTopic,
-  preparedLength,
   writeField,
   writeU16,
   type Prepared,
@@ -27,17 +27,17 @@ import {
   type ConnectFields,
   type PublishFields,
   type QoS,
-  type Subscription,
 } from './packets';
 import {
   DEFAULT_MAX_PACKET,
   checkSize,
   connectRemainingLength,
-  filtersRemainingLength,
   publishRemainingLength,
 } from './size';
+import type { PacketWriter } from './writer';
 
-// These moved to fields.ts and size.ts; still exported from here for existing imports.
+// These moved to fields.ts, size.ts and encode-subscribe.ts; still exported from here for existing imports.
+export { encodeSubscribe, encodeUnsubscribe } from './encode-subscribe';
 export { prepareString, preparePayload, prepareTopic, varintSize, type Prepared } from './fields';
 export { DEFAULT_MAX_PACKET, publishRemainingLength } from './size';
 
@@ -119,50 +119,115 @@ export function encodeConnect(f: ConnectFields, limit: number = DEFAULT_MAX_PACK
 
 /**
  * Encode a PUBLISH. A packet whose variable header + payload would exceed `limit` is refused
- * with TOO_LARGE before the packet is built (C-LIMITS-2).
+ * with TOO_LARGE before the packet is built (C-LIMITS-2). With `into`, the common case (ASCII
+ * topic and string, or bytes, within the writer's capacity) is written into its memory and the
+ * result is a view that the next encode into the same writer overwrites: hand it to
+ * Transport.write (which copies what it keeps) and let go of it. Anything else is a new array.
  */
-export function encodePublish(f: PublishFields, limit: number = DEFAULT_MAX_PACKET): Uint8Array | BlynkError {
+export function encodePublish(f: PublishFields, limit: number = DEFAULT_MAX_PACKET, into?: PacketWriter): Uint8Array | BlynkError {
   const qos = f.qos ?? 0;
   if (qos !== 0 && qos !== 1) return err(ErrorCode.BAD_QOS, 'the client publishes at QoS 0 or 1');
   if (qos > 0 && !isPacketId(f.id)) return err(ErrorCode.BAD_PACKET_ID, 'QoS 1 needs a packet id 1..65535');
   if (qos === 0 && f.dup) return err(ErrorCode.BAD_FLAGS, 'DUP must be 0 for QoS 0'); // MQTT-3.3.1-2
-  const topic = f.topic;
-  const payload = f.payload;
-  // The common case in one pass: topic and string payload taken to be ASCII, so their lengths
-  // are their byte counts, and checked while they are written. Anything else (non-ASCII, NUL or
-  // a wildcard in the topic, over a limit, bad arguments) goes the general way, which also
-  // decides which error to report.
-  if (typeof topic !== 'string' || (typeof payload !== 'string' && !isBytes(payload))) return publishGeneral(f, qos, limit);
-  const topicLen = topic.length;
-  const remaining = publishRemainingLength(topicLen, payload.length, qos);
-  if (topicLen === 0 || topicLen > MAX_STRING || remaining > limit || remaining > MAX_REMAINING_LENGTH) {
-    return publishGeneral(f, qos, limit);
-  }
-  const out = packet(publishHeader(f, qos), remaining);
-  let pos = bodyStart(remaining);
-  out[pos++] = topicLen >>> 8;
-  out[pos++] = topicLen & 0xff;
-  for (let i = 0; i < topicLen; i++) {
-    const c = topic.charCodeAt(i);
-    if (c <= 0x23 || c === 0x2b || c >= 0x80) {
-      if (c === 0 || c === 0x23 || c === 0x2b || c >= 0x80) return publishGeneral(f, qos, limit);
-    }
-    out[pos + i] = c;
-  }
-  pos += topicLen;
-  if (qos > 0) pos = writeU16(out, pos, f.id!);
-  if (typeof payload !== 'string') out.set(payload, pos);
-  else if (!tryWriteAscii(out, pos, payload)) return publishGeneral(f, qos, limit);
-  return out;
+  const header = (PacketType.PUBLISH << 4) | (f.dup ? 0x08 : 0) | (qos << 1) | (f.retain ? 0x01 : 0);
+  return publishFast(f.topic, f.payload, header, qos > 0 ? f.id! : 0, limit, into) ?? publishGeneral(f, qos, header, limit);
 }
 
-function publishHeader(f: PublishFields, qos: number): number {
-  return (PacketType.PUBLISH << 4) | (f.dup ? 0x08 : 0) | (qos << 1) | (f.retain ? 0x01 : 0);
+/**
+ * A QoS 0 PUBLISH (what Blynk uplinks are), from its topic and payload: encodePublish without
+ * the fields object, which on XS is 4 slots per call. Same results, same errors.
+ */
+export function encodeQos0Publish(topic: string, payload: Uint8Array | string, limit: number = DEFAULT_MAX_PACKET, into?: PacketWriter): Uint8Array | BlynkError {
+  return publishFast(topic, payload, PacketType.PUBLISH << 4, 0, limit, into) ?? publishGeneral({ topic, payload }, 0, PacketType.PUBLISH << 4, limit);
+}
+
+// XS boxes a string for each method call or property read on it (`s.charCodeAt(i)`, `s.length`:
+// 2 slots each, npm run bench:send), but not when it is passed to `call` as `this`. The fast
+// path reads strings only that way, and finds the end of a short one by the NaN charCodeAt gives
+// past its last character, so encoding a short PUBLISH allocates nothing there.
+const charCodeAt = String.prototype.charCodeAt;
+const SHORT = 48; // longer strings are measured with .length and written by tryWriteAscii (a native encoder where there is one)
+
+/** More than SHORT characters: there is one at index SHORT (charCodeAt is NaN past the end). */
+function isLong(s: string): boolean {
+  const c = charCodeAt.call(s, SHORT);
+  return c === c;
+}
+
+/** The length of `s` if it is an ASCII topic name (no NUL, no wildcard, not empty) up to SHORT characters, -2 if longer, -1 if not plain. */
+function shortTopicLength(s: string): number {
+  if (isLong(s)) return -2;
+  for (let i = 0; i <= SHORT; i++) {
+    const c = charCodeAt.call(s, i);
+    if (c < 0x80) {
+      if (c === 0 || c === 0x23 || c === 0x2b) return -1;
+    } else return c !== c && i > 0 ? i : -1; // NaN: past the end
+  }
+  return -2;
+}
+
+/** The length of `s` if it is ASCII (NUL allowed) up to SHORT characters, -2 if longer, -1 if not ASCII. */
+function shortAsciiLength(s: string): number {
+  if (isLong(s)) return -2;
+  for (let i = 0; i <= SHORT; i++) {
+    const c = charCodeAt.call(s, i);
+    if (!(c < 0x80)) return c !== c ? i : -1;
+  }
+  return -2;
+}
+
+// The common case: topic and string payload plain ASCII (so their lengths are their byte counts)
+// and the packet within the limits. Null for anything else (non-ASCII, a NUL or wildcard in the
+// topic, over a limit, bad arguments): the general way encodes it or decides which error it is.
+function publishFast(topic: unknown, payload: unknown, header: number, id: number, limit: number, into: PacketWriter | undefined): Uint8Array | null {
+  if (typeof topic !== 'string') return null;
+  // Into a new array, one pass: lengths from .length, characters checked as they are written
+  // (the allocation costs more than the boxing). Into a writer, nothing may allocate.
+  const known = into ? into.topicLength(topic) : -2; // the last packet's topic: checked then
+  let topicLen = known !== -1 ? known : shortTopicLength(topic);
+  if (topicLen === -1) return null;
+  const long = topicLen === -2;
+  if (long) topicLen = topic.length;
+  let payloadLen: number;
+  let shortPayload = false;
+  if (typeof payload === 'string') {
+    payloadLen = into ? shortAsciiLength(payload) : -2;
+    if (payloadLen === -1) return null;
+    shortPayload = payloadLen >= 0;
+    if (!shortPayload) payloadLen = payload.length;
+  } else if (isBytes(payload)) payloadLen = payload.length;
+  else return null;
+  const remaining = 2 + topicLen + (id > 0 ? 2 : 0) + payloadLen;
+  if (topicLen === 0 || topicLen > MAX_STRING || remaining > limit || remaining > MAX_REMAINING_LENGTH) return null;
+  const owned = into ? into.start(header, remaining) : null;
+  const out = owned || packet(header, remaining);
+  let pos = bodyStart(remaining);
+  const end = pos + remaining;
+  out[pos++] = topicLen >>> 8;
+  out[pos++] = topicLen & 0xff;
+  const mine = owned !== null; // into the writer's memory
+  if (!mine || !into!.hasTopicAt(topic, pos)) {
+    if (mine) into!.noteTopic(undefined, 0, 0);
+    if (long) {
+      for (let i = 0; i < topicLen; i++) {
+        const c = charCodeAt.call(topic, i);
+        if (c === 0 || c === 0x23 || c === 0x2b || c >= 0x80) return null;
+        out[pos + i] = c;
+      }
+    } else for (let i = 0; i < topicLen; i++) out[pos + i] = charCodeAt.call(topic, i);
+    if (mine) into!.noteTopic(topic, pos, topicLen);
+  }
+  pos += topicLen;
+  if (id > 0) pos = writeU16(out, pos, id);
+  if (typeof payload !== 'string') out.set(payload as Uint8Array, pos);
+  else if (shortPayload) for (let i = 0; i < payloadLen; i++) out[pos + i] = charCodeAt.call(payload, i);
+  else if (!tryWriteAscii(out, pos, payload)) return null;
+  return mine ? into!.finish(end) : out;
 }
 
 // Any PUBLISH: topic errors first, then the size (measured, not encoded: C-LIMITS-2), then the
 // payload's own errors.
-function publishGeneral(f: PublishFields, qos: QoS, limit: number): Uint8Array | BlynkError {
+function publishGeneral(f: PublishFields, qos: QoS, header: number, limit: number): Uint8Array | BlynkError {
   const topic = prepareTopic(f.topic);
   if (topic instanceof BlynkError) return topic;
   const p = f.payload;
@@ -175,7 +240,7 @@ function publishGeneral(f: PublishFields, qos: QoS, limit: number): Uint8Array |
     if (!isWellFormedString(p)) return err(ErrorCode.BAD_UTF8, 'payload is not well-formed Unicode');
     payload = utf8Encode(p);
   }
-  const out = alloc(publishHeader(f, qos), size);
+  const out = alloc(header, size);
   if (out instanceof BlynkError) return out;
   let pos = writeField(out, bodyStart(size), topic);
   if (qos > 0) pos = writeU16(out, pos, f.id!);
@@ -196,74 +261,6 @@ function encodeAck(type: number, flags: number, id: number): Uint8Array | BlynkE
 
 export function encodePuback(id: number): Uint8Array | BlynkError {
   return encodeAck(PacketType.PUBACK, 0, id);
-}
-
-/** A valid topic filter: wildcards only as whole levels, '#' only last. */
-function isValidFilter(f: string): boolean {
-  if (f.length === 0) return false;
-  const levels = f.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const l = levels[i]!;
-    if (l.indexOf('#') >= 0 && (l !== '#' || i !== levels.length - 1)) return false;
-    if (l.indexOf('+') >= 0 && l !== '+') return false;
-  }
-  return true;
-}
-
-function prepareFilters(filters: readonly string[]): Prepared[] | BlynkError {
-  if (!Array.isArray(filters)) return err(ErrorCode.BAD_ARGUMENT, 'topic filters must be an array');
-  if (filters.length === 0) return err(ErrorCode.BAD_ARGUMENT, 'at least one topic filter is needed'); // MQTT-3.8.3-3
-  const out: Prepared[] = [];
-  for (const f of filters) {
-    if (!isValidFilter(f)) return err(ErrorCode.BAD_TOPIC, `invalid topic filter`);
-    const p = prepareString(f, 'topic filter');
-    if (p instanceof BlynkError) return p;
-    out.push(p);
-  }
-  return out;
-}
-
-/** Encode a SUBSCRIBE. Over `limit` (remaining length, C-LIMITS-1) it is TOO_LARGE. */
-export function encodeSubscribe(
-  id: number,
-  subs: readonly Subscription[],
-  limit: number = DEFAULT_MAX_PACKET,
-): Uint8Array | BlynkError {
-  if (!isPacketId(id)) return err(ErrorCode.BAD_PACKET_ID, 'packet id must be 1..65535');
-  if (!Array.isArray(subs)) return err(ErrorCode.BAD_ARGUMENT, 'subscriptions must be an array');
-  for (const s of subs) if (!isQoS(s.qos)) return err(ErrorCode.BAD_QOS, 'requested QoS must be 0, 1 or 2');
-  const filters = prepareFilters(subs.map((s) => s.topic));
-  if (filters instanceof BlynkError) return filters;
-  const remaining = filtersRemainingLength(filters.map(preparedLength), true);
-  const tooBig = checkSize(remaining, limit, 'SUBSCRIBE');
-  if (tooBig) return tooBig;
-  const out = alloc((PacketType.SUBSCRIBE << 4) | 0x02, remaining);
-  if (out instanceof BlynkError) return out;
-  let pos = writeU16(out, bodyStart(remaining), id);
-  for (let i = 0; i < filters.length; i++) {
-    pos = writeField(out, pos, filters[i]!);
-    out[pos++] = subs[i]!.qos;
-  }
-  return out;
-}
-
-/** Encode an UNSUBSCRIBE. Over `limit` (remaining length, C-LIMITS-1) it is TOO_LARGE. */
-export function encodeUnsubscribe(
-  id: number,
-  topics: readonly string[],
-  limit: number = DEFAULT_MAX_PACKET,
-): Uint8Array | BlynkError {
-  if (!isPacketId(id)) return err(ErrorCode.BAD_PACKET_ID, 'packet id must be 1..65535');
-  const filters = prepareFilters(topics);
-  if (filters instanceof BlynkError) return filters;
-  const remaining = filtersRemainingLength(filters.map(preparedLength), false);
-  const tooBig = checkSize(remaining, limit, 'UNSUBSCRIBE');
-  if (tooBig) return tooBig;
-  const out = alloc((PacketType.UNSUBSCRIBE << 4) | 0x02, remaining);
-  if (out instanceof BlynkError) return out;
-  let pos = writeU16(out, bodyStart(remaining), id);
-  for (const f of filters) pos = writeField(out, pos, f);
-  return out;
 }
 
 export function encodePingreq(): Uint8Array {

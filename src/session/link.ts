@@ -10,7 +10,8 @@
 import { describeError } from '../util/safe';
 import type { Hal, Transport, TransportEvents, TransportFailure } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { encodeDisconnect, encodePingreq, encodePuback, encodePublish, encodeSubscribe } from '../mqtt/encode';
+import { encodeDisconnect, encodePingreq, encodePuback, encodeQos0Publish, encodeSubscribe } from '../mqtt/encode';
+import { PacketWriter } from '../mqtt/writer';
 import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_PACKET, Framer } from '../mqtt/framer';
 import { PacketType, type IncomingPacket, type Subscription } from '../mqtt/packets';
 import type { Counters } from './counters';
@@ -56,6 +57,8 @@ export class Link {
   private gen = 0;
   private phase = Phase.IDLE;
   private nextId = 1;
+  /** Memory every PUBLISH is encoded into: write() copies what it keeps (hal/interfaces.ts). */
+  private readonly out = new PacketWriter();
   /** SUBSCRIBEs waiting for their SUBACK. */
   private readonly pendingSubs: PendingSubscribe[] = [];
 
@@ -131,7 +134,7 @@ export class Link {
 
   publish(topic: string, payload: Uint8Array | string): BlynkError | null {
     if (this.phase !== Phase.ONLINE) return err(ErrorCode.OFFLINE, 'not connected');
-    const packet = encodePublish({ topic, payload, qos: 0 }, this.config.maxPacket);
+    const packet = encodeQos0Publish(topic, payload, this.config.maxPacket, this.out);
     if (packet instanceof BlynkError) return packet;
     if (!this.send(packet)) return err(ErrorCode.BUSY, 'the transport send queue is full');
     this.counters.messagesOut++;
