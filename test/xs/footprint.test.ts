@@ -6,9 +6,12 @@
 // (bench:ram measures the real chunk heap in the Moddable simulator).
 import { measureFootprint, type Footprint } from '../../tools/xs/footprint';
 
-// Measured when this test was written: 699 slots and 2,435 bytes. Raise them only on purpose.
-const RUNTIME_SLOTS = 720;
-const REACHABLE_BYTES = 2600;
+// Measured when this test was written: 699 slots and 2,435 bytes. Raised on purpose to 866
+// slots and 2,665 bytes by the policy/driver split and the hardening of issues 10 and 11 (the
+// link, the three policies, the packet writer, the re-entrancy guards): issue 14's goal of
+// removing what need not exist at rest is still open. Raise them only on purpose.
+const RUNTIME_SLOTS = 880;
+const REACHABLE_BYTES = 2700;
 
 let f: Footprint;
 

@@ -33,7 +33,7 @@ describe('the main scenario bundle', () => {
     const r = await xs.run(name);
     if (!r.ok) throw new Error(`inside XS: ${r.error}`);
     expect(r.engine).toBe('xs');
-  });
+  }, 120_000); // the hostile run takes seconds inside XS
 });
 
 describe('without TextDecoder (removed before the runtime decodes anything)', () => {

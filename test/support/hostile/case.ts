@@ -201,8 +201,9 @@ export async function runCase(c: Case, seed: number, host: CaseHost, opts: { all
     if (!rec || rec.matchingSubacks < subscribedOnConn) fail('I8 subscribed without a matching SUBACK');
   });
   device.onAnyWrite((name, value) => {
-    // Partial and trickled packets (names p, t) may legitimately merge with what follows them.
-    if (name === 'p' || name === 't') return;
+    // Only the writes this cloud made whole: partial and trickled packets may legitimately merge
+    // with what follows them into some other name.
+    if (!/^(N\d|\uFEFF?B\d+)$/.test(name)) return;
     if (!pushed.has(`${name}\u0001${value}`)) fail(`I10 a write arrived changed: ${JSON.stringify([name, value])}`);
   });
   const opens0 = hal.transport.onRecord;
