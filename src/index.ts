@@ -16,6 +16,7 @@ export type { Counters } from './session/counters';
 export { parseEndpoint, formatEndpoint } from './session/endpoint';
 export type { Endpoint } from './session/endpoint';
 export { maskToken } from './util/secrets';
+export { resetUtf8Platform } from './util/utf8';
 export { Provisioner } from './provision/provisioner';
 export type { ProvisionerOptions, ProvisionerEvents, ProvisionState, ProvisionStateChange, ProvisionStatus } from './provision/provisioner';
 export { ProvisionError } from './provision/config';

@@ -5,7 +5,8 @@
 // a build runs on it; types come from the sources.
 export * from '../../src/index';
 export { TOPIC_REDIRECT } from '../../src/blynk/client';
-export { encodePublish, encodeConnect, encodeSubscribe } from '../../src/mqtt/encode';
+export { encodePublish, encodeConnect } from '../../src/mqtt/encode';
+export { encodeSubscribe } from '../../src/mqtt/encode-subscribe';
 export { Framer, FRAME_NEED_MORE, FRAME_PACKET } from '../../src/mqtt/framer';
 export { utf8Decode, utf8Encode, utf8Length } from '../../src/util/utf8';
 export * from '../../hal/mock/index';

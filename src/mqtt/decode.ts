@@ -195,23 +195,3 @@ export function varintValue(packed: number): number {
 export function varintLength(packed: number): number {
   return packed & 7;
 }
-
-/**
- * Decode one whole packet from the start of `bytes` (for tests and tools; the runtime uses the
- * framer). Returns the number of bytes it used, 0 if `bytes` holds only part of a packet, or
- * an error.
- */
-export function decodePacket(bytes: Uint8Array, out: IncomingPacket): number | BlynkError {
-  if (bytes.length < 2) return 0;
-  const header = bytes[0]!;
-  const bad = checkHeader(header);
-  if (bad) return bad;
-  const packed = readVarint(bytes, 1, bytes.length);
-  if (packed === VARINT_MALFORMED) return err(ErrorCode.MALFORMED_LENGTH, 'remaining length longer than 4 bytes');
-  if (packed === VARINT_NEED_MORE) return 0;
-  const remaining = varintValue(packed);
-  const start = 1 + varintLength(packed);
-  if (bytes.length < start + remaining) return 0;
-  const e = decodeBody(header, bytes, start, remaining, out);
-  return e ?? start + remaining;
-}

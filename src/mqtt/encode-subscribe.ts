@@ -1,4 +1,4 @@
-// SUBSCRIBE and UNSUBSCRIBE encoders (split from encode.ts for size; exported from there too).
+// The SUBSCRIBE encoder (split from encode.ts for size). The runtime never unsubscribes, so there is no UNSUBSCRIBE encoder.
 
 import { BlynkError, ErrorCode, err } from '../errors';
 import { alloc, bodyStart, isPacketId, isQoS, prepareString, preparedLength, writeField, writeU16, type Prepared } from './fields';
@@ -51,24 +51,5 @@ export function encodeSubscribe(
     pos = writeField(out, pos, filters[i]!);
     out[pos++] = subs[i]!.qos;
   }
-  return out;
-}
-
-/** Encode an UNSUBSCRIBE. Over `limit` (remaining length, C-LIMITS-1) it is TOO_LARGE. */
-export function encodeUnsubscribe(
-  id: number,
-  topics: readonly string[],
-  limit: number = DEFAULT_MAX_PACKET,
-): Uint8Array | BlynkError {
-  if (!isPacketId(id)) return err(ErrorCode.BAD_PACKET_ID, 'packet id must be 1..65535');
-  const filters = prepareFilters(topics);
-  if (filters instanceof BlynkError) return filters;
-  const remaining = filtersRemainingLength(filters.map(preparedLength), false);
-  const tooBig = checkSize(remaining, limit, 'UNSUBSCRIBE');
-  if (tooBig) return tooBig;
-  const out = alloc((PacketType.UNSUBSCRIBE << 4) | 0x02, remaining);
-  if (out instanceof BlynkError) return out;
-  let pos = writeU16(out, bodyStart(remaining), id);
-  for (const f of filters) pos = writeField(out, pos, f);
   return out;
 }

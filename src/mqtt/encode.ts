@@ -37,9 +37,6 @@ import {
 import type { PacketWriter } from './writer';
 
 // These moved to fields.ts, size.ts and encode-subscribe.ts; still exported from here for existing imports.
-export { encodeSubscribe, encodeUnsubscribe } from './encode-subscribe';
-export { prepareString, preparePayload, prepareTopic, varintSize, type Prepared } from './fields';
-export { DEFAULT_MAX_PACKET, publishRemainingLength } from './size';
 
 /** Encode a CONNECT. Over `limit` (remaining length, C-LIMITS-1) it is TOO_LARGE. */
 export function encodeConnect(f: ConnectFields, limit: number = DEFAULT_MAX_PACKET): Uint8Array | BlynkError {

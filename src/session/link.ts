@@ -10,7 +10,8 @@
 import { describeError } from '../util/safe';
 import type { Hal, Transport, TransportEvents, TransportFailure } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { encodeDisconnect, encodePingreq, encodePuback, encodeQos0Publish, encodeSubscribe } from '../mqtt/encode';
+import { encodeDisconnect, encodePingreq, encodePuback, encodeQos0Publish } from '../mqtt/encode';
+import { encodeSubscribe } from '../mqtt/encode-subscribe';
 import { PacketWriter } from '../mqtt/writer';
 import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_PACKET, Framer } from '../mqtt/framer';
 import { PacketType, type IncomingPacket, type Subscription } from '../mqtt/packets';

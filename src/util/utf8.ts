@@ -271,7 +271,13 @@ export function hasLoneSurrogate(s: string): boolean {
   return false;
 }
 
-/** For tests: forget the resolved platform functions (and optionally force the portable ones). */
+/**
+ * Re-read the engine's text built-ins. The runtime picks TextEncoder/TextDecoder,
+ * String.fromArrayBuffer or its own codec once, on first use; an application that installs or
+ * removes a polyfill later calls this, and `portable` = true makes the runtime use its own
+ * conforming codec everywhere (for an engine whose built-ins do not follow WHATWG). The tests
+ * use it to run both paths.
+ */
 export function resetUtf8Platform(portable = false): void {
   platformEncode = portable ? encodePortable : undefined;
   platformDecode = portable ? decodePortable : undefined;

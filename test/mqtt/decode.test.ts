@@ -3,7 +3,8 @@
 // PINGRESP.
 
 import { ErrorCode } from '../../src/errors';
-import { checkHeader, decodePacket, readVarint, VARINT_MALFORMED, VARINT_NEED_MORE, varintLength, varintValue } from '../../src/mqtt/decode';
+import { decodePacket } from './helpers';
+import { checkHeader, readVarint, VARINT_MALFORMED, VARINT_NEED_MORE, varintLength, varintValue } from '../../src/mqtt/decode';
 import { IncomingPacket, PacketType } from '../../src/mqtt/packets';
 import { TopicCache } from '../../src/mqtt/topics';
 import { decodeBody } from '../../src/mqtt/decode';

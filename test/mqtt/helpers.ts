@@ -1,9 +1,11 @@
+import { checkHeader, decodeBody, readVarint, VARINT_MALFORMED, VARINT_NEED_MORE, varintLength, varintValue } from '../../src/mqtt/decode';
+import type { IncomingPacket } from '../../src/mqtt/packets';
 import { SeededRandom } from '../../hal/random';
 // Shared by the MQTT tests: hex vectors, error checks, the seed for randomized tests, and a
 // driver that runs a byte stream through a Framer and records what comes out.
 
 import fc from 'fast-check';
-import { BlynkError, type ErrorCode } from '../../src/errors';
+import { BlynkError, ErrorCode, err } from '../../src/errors';
 import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_PACKET, Framer } from '../../src/mqtt/framer';
 
 /** Bytes from hex written with spaces, e.g. `hex('30 0b 00 08')`. */
@@ -136,4 +138,23 @@ export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[
   }
   out.push(bytes.slice(prev));
   return out;
+}
+
+/**
+ * Decode one whole packet from the start of `bytes` (the runtime itself always goes through the
+ * framer). Returns the bytes it used, 0 if `bytes` holds only part of a packet, or an error.
+ */
+export function decodePacket(bytes: Uint8Array, out: IncomingPacket): number | BlynkError {
+  if (bytes.length < 2) return 0;
+  const header = bytes[0]!;
+  const bad = checkHeader(header);
+  if (bad) return bad;
+  const packed = readVarint(bytes, 1, bytes.length);
+  if (packed === VARINT_MALFORMED) return err(ErrorCode.MALFORMED_LENGTH, 'remaining length longer than 4 bytes');
+  if (packed === VARINT_NEED_MORE) return 0;
+  const remaining = varintValue(packed);
+  const start = 1 + varintLength(packed);
+  if (bytes.length < start + remaining) return 0;
+  const e = decodeBody(header, bytes, start, remaining, out);
+  return e ?? start + remaining;
 }

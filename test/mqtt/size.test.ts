@@ -3,7 +3,7 @@
 // typed error naming both numbers.
 
 import { ErrorCode } from '../../src/errors';
-import { encodePublish, publishRemainingLength as reexported } from '../../src/mqtt/encode';
+import { encodePublish } from '../../src/mqtt/encode';
 import {
   DEFAULT_MAX_PACKET,
   checkPublishSize,
@@ -23,7 +23,6 @@ describe('C-LIMITS-1: what the limit counts', () => {
   test('PUBLISH remaining length: topic length field + topic + packet id for QoS 1 + payload', () => {
     expect(publishRemainingLength(8, 1, 0)).toBe(11);
     expect(publishRemainingLength(8, 1, 1)).toBe(13);
-    expect(reexported).toBe(publishRemainingLength);
   });
 
   test('CONNECT, SUBSCRIBE and UNSUBSCRIBE remaining lengths', () => {
