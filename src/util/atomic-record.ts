@@ -1,0 +1,101 @@
+// One record in flash that a failed write, a torn write or a power cut cannot destroy: the
+// torn-write-safe scheme every store uses (the redirected endpoint, the provisioned
+// configuration). Two slots, A and B, each one whole record with a sequence number and a CRC; a
+// new record always goes to the slot NOT holding the current one, so the previous record stays
+// valid until the new one is complete, and loading picks the newest slot that checks out
+// (sequence numbers compared with wrap-around, so a device that lived through 2^32 writes still
+// works).
+//
+// Slot: magic (2 bytes) | version | seq u32 | body | crc32 u32 (of all before)
+
+import type { Storage } from '../../hal/interfaces';
+import { crc32 } from './crc32';
+
+const HEADER = 7;
+
+export class AtomicRecord {
+  private readonly storage: Storage;
+  private readonly keys: readonly [string, string];
+  private readonly magic: readonly [number, number, number];
+  private readonly maxBody: number;
+  private current: { body: Uint8Array; seq: number; slot: 0 | 1 } | undefined;
+
+  /** `prefix` + ".a" / ".b" must fit the 15-character key limit of Moddable's Preference. */
+  constructor(storage: Storage, prefix: string, magic: readonly [number, number], version: number, maxBody: number) {
+    this.storage = storage;
+    this.keys = [`${prefix}.a`, `${prefix}.b`];
+    this.magic = [magic[0], magic[1], version];
+    this.maxBody = maxBody;
+    this.current = this.load();
+  }
+
+  /** The newest intact body (a copy's view: valid until the next save), if any. */
+  get body(): Uint8Array | undefined {
+    return this.current?.body;
+  }
+
+  get seq(): number {
+    return this.current?.seq ?? 0;
+  }
+
+  /** Write `body` as a new record to the other slot. False (and the old record still current) if it did not fit or the write failed. */
+  save(body: Uint8Array): boolean {
+    if (body.length > this.maxBody) return false;
+    const seq = this.current ? (this.current.seq + 1) >>> 0 : 1;
+    const slot: 0 | 1 = this.current?.slot === 0 ? 1 : 0;
+    const end = HEADER + body.length;
+    const rec = new Uint8Array(end + 4);
+    rec[0] = this.magic[0];
+    rec[1] = this.magic[1];
+    rec[2] = this.magic[2];
+    const dv = new DataView(rec.buffer);
+    dv.setUint32(3, seq);
+    rec.set(body, HEADER);
+    dv.setUint32(end, crc32(rec, 0, end));
+    let ok = false;
+    try {
+      ok = this.storage.set(this.keys[slot], rec);
+    } catch {
+      ok = false; // the HAL says set never throws; a broken one must not break the caller
+    }
+    if (!ok) return false;
+    this.current = { body: rec.subarray(HEADER, end), seq, slot };
+    return true;
+  }
+
+  /** Forget the record (both slots). */
+  clear(): void {
+    for (const k of this.keys) {
+      try {
+        this.storage.delete(k);
+      } catch {
+        // best effort
+      }
+    }
+    this.current = undefined;
+  }
+
+  private load(): { body: Uint8Array; seq: number; slot: 0 | 1 } | undefined {
+    let best: { body: Uint8Array; seq: number; slot: 0 | 1 } | undefined;
+    for (const slot of [0, 1] as const) {
+      const r = this.read(slot);
+      if (r && (!best || ((r.seq - best.seq) | 0) > 0)) best = { ...r, slot };
+    }
+    return best;
+  }
+
+  private read(slot: 0 | 1): { body: Uint8Array; seq: number } | undefined {
+    let rec: Uint8Array | undefined;
+    try {
+      rec = this.storage.get(this.keys[slot]);
+    } catch {
+      return undefined;
+    }
+    if (!rec || rec.length < HEADER + 4 || rec.length > HEADER + this.maxBody + 4) return undefined;
+    if (rec[0] !== this.magic[0] || rec[1] !== this.magic[1] || rec[2] !== this.magic[2]) return undefined;
+    const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+    const end = rec.length - 4;
+    if (dv.getUint32(end) !== crc32(rec, 0, end)) return undefined;
+    return { body: rec.subarray(HEADER, end), seq: dv.getUint32(3) };
+  }
+}
