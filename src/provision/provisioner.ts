@@ -1,9 +1,7 @@
-// Blynk.Inject (C-PROVISION): the application-facing piece ABOVE BlynkDevice. It reads the
-// stored configuration, enters config mode when there is none (or on downlink/reconfigure, or
-// when the application asks), joins the configured Wi-Fi, runs a BlynkDevice with the
-// configured token and host, marks the configuration valid after the first login, and returns
-// to config mode with Edgent's last_error when a new configuration cannot join the network or
-// reach the cloud, or when the token is refused. See docs/provisioning.md.
+// Blynk.Inject (C-PROVISION), above BlynkDevice: read the stored configuration; enter config
+// mode when there is none (or on downlink/reconfigure, or when asked); join the Wi-Fi, run a
+// BlynkDevice with the token and host, mark the configuration valid after the first login, and
+// go back to config mode with Edgent's last_error on failure. See docs/provisioning.md.
 
 import { describeError } from '../util/safe';
 import type { Hal, HttpServerRequest, HttpServerResponse, TimerHandle, WifiJoin } from '../../hal/interfaces';

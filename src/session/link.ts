@@ -10,7 +10,7 @@
 import { describeError } from '../util/safe';
 import type { Hal, Transport, TransportEvents, TransportFailure } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { encodeDisconnect, encodePingreq, encodePuback, encodeQos0Publish } from '../mqtt/encode';
+import { encodeConnect, encodeDisconnect, encodePingreq, encodePuback, encodeQos0Publish } from '../mqtt/encode';
 import { encodeSubscribe } from '../mqtt/encode-subscribe';
 import { PacketWriter } from '../mqtt/writer';
 import { FRAME_ERROR, FRAME_NEED_MORE, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_PACKET, Framer } from '../mqtt/framer';
@@ -63,10 +63,14 @@ export class Link {
   /** SUBSCRIBEs waiting for their SUBACK. */
   private readonly pendingSubs: PendingSubscribe[] = [];
 
-  constructor(hal: Hal, config: SessionConfig, connectPacket: Uint8Array, counters: Counters, owner: LinkOwner) {
+  /** Throws a CONFIG BlynkError if the CONNECT cannot be built (the application's own configuration). */
+  constructor(hal: Hal, config: SessionConfig, counters: Counters, owner: LinkOwner) {
     this.hal = hal;
     this.config = config;
-    this.connectPacket = connectPacket;
+    const c = config;
+    const connect = encodeConnect({ clientId: c.clientId, username: c.username, password: c.password, keepalive: c.keepalive, cleanSession: true });
+    if (connect instanceof BlynkError) throw err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`);
+    this.connectPacket = connect;
     this.counters = counters;
     this.owner = owner;
     this.framer = new Framer(config.rxbuff, config.drainLimit);
@@ -77,14 +81,9 @@ export class Link {
   }
 
   /** A transport exists (opening, open or closing). */
-  get active(): boolean {
-    return this.transport !== undefined;
-  }
-
+  get active(): boolean { return this.transport !== undefined; } // prettier-ignore
   /** The receive buffer's real capacity in bytes (what `rxbuff` in info/mcu reports). */
-  get rxbuff(): number {
-    return this.framer.maxRemaining;
-  }
+  get rxbuff(): number { return this.framer.maxRemaining; } // prettier-ignore
 
   open(ep: Endpoint): void {
     const gen = ++this.gen;

@@ -6,7 +6,6 @@
 
 import type { Hal, TimerHandle } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { encodeConnect } from '../mqtt/encode';
 import type { Subscription } from '../mqtt/packets';
 import { Emitter } from '../util/emitter';
 import { callSafely, describeError } from '../util/safe';
@@ -52,15 +51,7 @@ export class MqttSession {
     this.log = log;
     this.scrubber = scrubber;
     this.policy = new ReconnectPolicy(hal.random, config.reconnect);
-    const connect = encodeConnect({
-      clientId: config.clientId,
-      username: config.username,
-      password: config.password,
-      keepalive: config.keepalive,
-      cleanSession: true,
-    });
-    if (connect instanceof BlynkError) throw err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`);
-    this.link = new Link(hal, config, connect, this.counters, this.linkOwner());
+    this.link = new Link(hal, config, this.counters, this.linkOwner());
     hal.network.onChange((up) => this.onNetwork(up));
   }
 
@@ -168,9 +159,7 @@ export class MqttSession {
     this.link.open(ep);
   }
 
-  private connectTimedOut(): void {
-    this.fail(err(ErrorCode.CONNECT_TIMEOUT, `no CONNACK within ${this.config.connectTimeoutMs} ms`), false);
-  }
+  private connectTimedOut(): void { this.fail(err(ErrorCode.CONNECT_TIMEOUT, `no CONNACK within ${this.config.connectTimeoutMs} ms`), false); } // prettier-ignore
 
   /** Lose the connection (or attempt) because of `raw`: close the link, then wait as the policy says. */
   private fail(raw: BlynkError, peerClosed: boolean): void {
@@ -301,9 +290,7 @@ export class MqttSession {
     });
   }
 
-  private clean(e: BlynkError): BlynkError {
-    return this.scrubber ? this.scrubber.error(e) : e;
-  }
+  private clean(e: BlynkError): BlynkError { return this.scrubber ? this.scrubber.error(e) : e; } // prettier-ignore
 
   /** Report an error that does not end the connection (or that fail() already handled). */
   private raise(e: BlynkError): void {

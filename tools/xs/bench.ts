@@ -27,16 +27,12 @@
 //   --messages N (default 100000), --debug (the debug build)
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { median } from '../bench/stats';
 import { buildTarget, buildXs, type BuildTarget } from './build';
 import { checkBundle, formatFindings } from './globals-check';
 import { XsWorker, type MeterUsage } from './worker';
 
 const ROUND = 1000;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
-};
 
 export interface StageResult {
   messages: number;
