@@ -156,6 +156,17 @@ export async function runCase(c: Case, seed: number, host: CaseHost, opts: { all
   let opensWhenStopped = 0;
   const pushed = new Set<string>();
   const declinedOffers = new Set<string>();
+  // Offers pushed but maybe not yet delivered (the cloud's latency): the handler in place when
+  // one arrives decides it, so a handler change re-marks them.
+  const undelivered: { n: string; at: number }[] = [];
+  const setOtaMode = (m: typeof otaMode) => {
+    otaMode = m;
+    for (const u of undelivered) {
+      if (hal.time.now() >= u.at + cloud.latencyMs) continue; // it arrived: decided by the handler it met
+      if (m === 'async-false' || m === 'weird') declinedOffers.add(u.n);
+      else declinedOffers.delete(u.n);
+    }
+  };
   let otaMode: 'accept' | 'async-false' | 'weird' | 'async-true' = 'accept';
   let offerN = 0;
   const serializer = (_k: string, x: unknown) => (x instanceof Error ? { message: x.message, ...(x as object) } : x);
@@ -304,6 +315,7 @@ export async function runCase(c: Case, seed: number, host: CaseHost, opts: { all
         const body = a.url === 'slow' ? new Uint8Array(a.size) : okBody;
         hal.http?.serve(url, a.url === 'slow' ? { body, chunkSize: 1, intervalMs: 29_000 } : { body });
         if (otaMode === 'async-false' || otaMode === 'weird') declinedOffers.add(n);
+        undelivered.push({ n, at: hal.time.now() });
         cloud.push('downlink/ota/json', JSON.stringify({ url, size: body.length, ver: `2.0.${n}` }));
         return;
       }
@@ -359,13 +371,13 @@ export async function runCase(c: Case, seed: number, host: CaseHost, opts: { all
               }),
             );
           case 'ota-async-false':
-            otaMode = 'async-false';
+            setOtaMode('async-false');
             return app(() => device.onOta((async () => false) as never));
           case 'ota-async-true':
-            otaMode = 'async-true';
+            setOtaMode('async-true');
             return app(() => device.onOta((async () => true) as never));
           case 'ota-weird':
-            otaMode = 'weird';
+            setOtaMode('weird');
             return app(() => device.onOta((() => 'yes') as never));
         }
     }
