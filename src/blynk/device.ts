@@ -53,7 +53,10 @@ export interface DeviceEvents extends ClientEvents {
  * and its single network listener and transport belong to one session. The claim is released
  * once a disposed device's transport is gone, so two connections never overlap (C-CONN-5).
  */
-const inUse = new WeakSet<Hal>();
+let inUseSet: WeakSet<Hal> | undefined;
+// Made at the first use, not at module load: Moddable freezes what a preloaded module holds at
+// build time, and a frozen WeakSet cannot take the HAL.
+const inUse = (): WeakSet<Hal> => (inUseSet ??= new WeakSet<Hal>());
 
 export class BlynkDevice extends DeviceHandlers {
   /** Like `new BlynkDevice(options)`, but a bad configuration or a HAL in use is returned as a typed error. */
@@ -79,11 +82,11 @@ export class BlynkDevice extends DeviceHandlers {
     const hal = options?.hal;
     if (!hal || typeof hal !== 'object') throw err(ErrorCode.CONFIG, 'options.hal is required');
     // Checked before anything touches the HAL: a refused device must not take the running one's listeners.
-    if (inUse.has(hal)) throw err(ErrorCode.IN_USE, 'another BlynkDevice already runs on this HAL; dispose() it first');
+    if (inUse().has(hal)) throw err(ErrorCode.IN_USE, 'another BlynkDevice already runs on this HAL; dispose() it first');
     const extras = resolveExtras(options);
     super(new BlynkClient(hal, options));
     this.hal = hal;
-    inUse.add(hal);
+    inUse().add(hal);
     const reportListener = (event: string, e: unknown) => {
       if (event === 'error') this.client.log.error(`an 'error' listener failed: ${describeError(e)}`);
       else this.client.report(err(ErrorCode.HANDLER_FAILED, `a '${event}' listener failed: ${describeError(e)}`));
@@ -149,7 +152,7 @@ export class BlynkDevice extends DeviceHandlers {
     this.disposed = true;
     this.ota?.shutdown('the device was disposed');
     this.stop();
-    const release = () => inUse.delete(this.hal);
+    const release = () => inUse().delete(this.hal);
     if (this.client.state === 'stopped' || this.client.state === 'idle') release();
     else this.client.events.on('state', (s) => s.to === 'stopped' && release());
   }
