@@ -278,16 +278,20 @@ export class MqttSession {
     this.policy.online(this.hal.clock.now());
     this.link.startKeepalive();
     if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
-    this.safely(() => this.hooks.attemptEnded(ep, true, undefined));
-    if (this.current === State.ONLINE) this.safely(() => this.hooks.online());
+    try { // direct calls, no wrapper frames: the application's 'online' listeners run at the bottom of this stack
+      this.hooks.attemptEnded(ep, true, undefined);
+      if (this.current === State.ONLINE) this.hooks.online();
+    } catch (e) {
+      this.hookFailed(e);
+    }
   }
 
-  private safely(fn: () => void): void {
-    callSafely(fn, (e) => {
-      const error = err(ErrorCode.HANDLER_FAILED, `a handler failed: ${describeError(e)}`);
-      this.log.error(error.message);
-      this.raise(error);
-    });
+  private safely(fn: () => void): void { callSafely(fn, (e) => this.hookFailed(e)); } // prettier-ignore
+
+  private hookFailed(e: unknown): void {
+    const error = err(ErrorCode.HANDLER_FAILED, `a handler failed: ${describeError(e)}`);
+    this.log.error(error.message);
+    this.raise(error);
   }
 
   private clean(e: BlynkError): BlynkError { return this.scrubber ? this.scrubber.error(e) : e; } // prettier-ignore

@@ -2,7 +2,7 @@
 // does not stop the others, and never reaches the code that emitted (a transport callback, a
 // timer): it goes to `onListenerError` (C-APP-1).
 
-import { callSafely } from './safe';
+import { settle } from './safe';
 
 type Listener<T> = (value: T) => void;
 
@@ -27,7 +27,22 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   emit<K extends keyof Events>(event: K, value: Events[K]): void {
     const list = this.listeners[event];
     if (!list || list.length === 0) return;
-    for (const fn of list.slice()) callSafely(() => fn(value), (e) => this.listenerFailed(String(event), e));
+    // Inline rather than through callSafely: on a device, listeners run deep in the network
+    // callback's stack, and every frame saved counts (the Moddable default stack is small).
+    for (const fn of list.slice()) {
+      let r: unknown;
+      try {
+        r = fn(value);
+      } catch (e) {
+        this.listenerFailed(String(event), e);
+        continue;
+      }
+      if (r !== undefined && r !== null && (typeof r === 'object' || typeof r === 'function')) this.watch(String(event), r);
+    }
+  }
+
+  private watch(event: string, r: unknown): void {
+    settle(r, (e) => this.listenerFailed(event, e));
   }
 
   private listenerFailed(event: string, e: unknown): void {
