@@ -88,10 +88,7 @@ export class MqttSession {
   reconnectNow(reason: string): void {
     const s = this.current;
     if (!this.wanted || s === State.IDLE || s === State.STOPPED) return;
-    if (s === State.CLOSING) {
-      this.afterClose = () => this.connectOrWait(reason);
-      return;
-    }
+    if (s === State.CLOSING) return void (this.afterClose = () => this.connectOrWait(reason));
     if (s === State.ONLINE || s === State.CONNECTING || s === State.HANDSHAKE) {
       if (s === State.ONLINE) countDisconnect(this.counters, 'REDIRECT');
       this.closeThen(() => this.connectOrWait(reason), 'REDIRECT', undefined, true);
@@ -125,9 +122,7 @@ export class MqttSession {
     const mine = ++this.transitions;
     this.log.info(`state ${from} -> ${next}: ${reason}`);
     this.events.emit('state', error ? { from, to: next, reason, error } : { from, to: next, reason });
-    // A listener may have called stop(), start() or dispose() (even stop() then start(), which
-    // ends in this same state): then the caller must not go on.
-    return this.transitions === mine;
+    return this.transitions === mine; // false: a listener made a change (even stop+start): stop here
   }
 
   /** The one timer of a waiting state; a timer that is no longer the current one does nothing. */
