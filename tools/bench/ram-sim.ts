@@ -3,52 +3,11 @@
 // (nothing is written into the SDK), at most 2 make jobs. The simulator's debug build prints
 // its instruments once a second ("instruments key: ..." names the columns).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { createWriteStream } from 'node:fs';
 
-export interface SdkTools {
-  moddable: string;
-  mcsim: string;
-  xvfbRun: string;
-  env: NodeJS.ProcessEnv;
-}
-
-function which(name: string, path: string): string | undefined {
-  for (const dir of path.split(delimiter)) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  return undefined;
-}
-
-/** The SDK's tools, or an Error saying what is missing. */
-export function sdkTools(moddable: string): SdkTools {
-  const bin = join(moddable, 'build/bin/lin/release');
-  const PATH = `${bin}${delimiter}${process.env.PATH ?? ''}`;
-  for (const tool of ['mcconfig', 'xsc', 'xsl', 'mcsim']) {
-    if (!existsSync(join(bin, tool))) throw new Error(`MODDABLE=${moddable}: ${join(bin, tool)} is missing (cd $MODDABLE/build/makefiles/lin && make)`);
-  }
-  const xvfbRun = which('xvfb-run', PATH);
-  if (!xvfbRun) throw new Error('xvfb-run is missing (apt-get install xvfb xauth): the simulator needs a display');
-  return { moddable, mcsim: join(bin, 'mcsim'), xvfbRun, env: { ...process.env, MODDABLE: moddable, PATH, MAKEFLAGS: '-j2' } };
-}
-
-/** `mcconfig -d -m -p lin -t build -o <outDir> key=value...` in `appDir`; the mc.so path. */
-export function buildApp(tools: SdkTools, o: { appDir: string; outDir: string; config: Record<string, string>; logFile: string }): Promise<string> {
-  const log = createWriteStream(o.logFile, { flags: 'a' });
-  const args = ['-d', '-m', '-p', 'lin', '-t', 'build', '-o', o.outDir, ...Object.entries(o.config).map(([k, v]) => `${k}=${v}`)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(tools.moddable, 'build/bin/lin/release/mcconfig'), args, { cwd: o.appDir, env: tools.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      log.end();
-      if (code !== 0) return reject(new Error(`mcconfig failed (exit ${code}); see ${o.logFile}`));
-      const name = o.appDir.split('/').filter(Boolean).pop()!;
-      const mcSo = join(o.outDir, 'bin/lin/mc/debug', name, 'mc.so');
-      if (!existsSync(mcSo)) return reject(new Error(`mcconfig succeeded but ${mcSo} is missing`));
-      resolve(mcSo);
-    });
-  });
-}
+export { sdkTools, type SdkTools } from '../moddable/sdk';
+export { buildForSimulator as buildApp } from '../moddable/sdk';
+import type { SdkTools } from '../moddable/sdk';
 
 /** One simulator run: its lines, until `stop()`. */
 export class Simulator {
