@@ -14,10 +14,8 @@
 //   npm run bench:send                 the table
 //   npm run bench:send -- --json       the table, then one JSON object as the last line
 //   --rounds N (default 100)
-import { readFileSync } from 'node:fs';
+import { startWorker } from '../xs/harness';
 import { buildTarget } from '../xs/build';
-import { checkBundle, formatFindings } from '../xs/globals-check';
-import { XsWorker, type MeterUsage } from '../xs/worker';
 import { median, numArg, round } from './stats';
 
 const args = process.argv.slice(2);
@@ -36,25 +34,11 @@ interface StageResult {
 
 async function main(): Promise<void> {
   const bundle = await buildTarget({ name: 'blynk-bench-send', entry: 'tools/bench/send-xs-inside.ts' });
-  const findings = checkBundle(readFileSync(bundle, 'utf8'), { allowRelative: true });
-  if (findings.length > 0) throw new Error(`the bench bundle uses Node globals:\n${formatFindings(bundle, findings)}`);
-  const worker = await XsWorker.start({ name: 'bench-send' });
-  const ask = async (q: unknown): Promise<{ reply: Record<string, number>; meter: MeterUsage }> => {
-    const r = await worker.command(new TextEncoder().encode(JSON.stringify(q)));
-    return { reply: JSON.parse(new TextDecoder().decode(r.bytes)) as Record<string, number>, meter: { ...r.meter } };
-  };
+  const { worker, box } = await startWorker(bundle, 'bench-send');
+  const ask = box.ask;
   const results: Record<string, StageResult> = {};
-  let overhead = 0;
+  const overhead = box.overhead;
   try {
-    await worker.importModule(bundle);
-    const empties: number[] = [];
-    let prev = (await ask({ op: 'noop' })).meter.currentHeapCount;
-    for (let i = 0; i < 20; i++) {
-      const m = (await ask({ op: 'noop' })).meter.currentHeapCount;
-      empties.push(m - prev);
-      prev = m;
-    }
-    overhead = median(empties);
     for (const stage of STAGES) {
       await ask({ op: 'setup', stage });
       for (let i = 0; i < 5; i++) await ask({ op: 'round', stage });

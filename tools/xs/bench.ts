@@ -25,12 +25,12 @@
 //   npm run bench:xs                 the table
 //   npm run bench:xs -- --json       the table, then one JSON object as the last line
 //   --messages N (default 100000), --debug (the debug build)
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { median } from '../bench/stats';
+import { startWorker, type Box } from './harness';
 import { buildTarget, buildXs, type BuildTarget } from './build';
-import { checkBundle, formatFindings } from './globals-check';
-import { XsWorker, type MeterUsage } from './worker';
+import type { XsWorker } from './worker';
 
 const ROUND = 1000;
 
@@ -73,14 +73,6 @@ export function sdkBenchTarget(mqttJs: string): BuildTarget {
   };
 }
 
-interface Box {
-  ask: (q: unknown) => Promise<{ reply: Record<string, number>; meter: MeterUsage }>;
-  overhead: number;
-  /** Live slots after this worker's last crank: stages sharing a worker share its heap. */
-  last: number;
-  start: number;
-}
-
 interface Job {
   stage: string;
   box: Box;
@@ -91,25 +83,6 @@ interface Job {
   gcRounds: number;
 }
 
-async function startWorker(bundle: string, name: string, debug?: boolean): Promise<{ worker: XsWorker; box: Box }> {
-  const findings = checkBundle(readFileSync(bundle, 'utf8'), { allowRelative: true });
-  if (findings.length > 0) throw new Error(`the bench bundle uses Node globals:\n${formatFindings(bundle, findings)}`);
-  const worker = await XsWorker.start({ name, debug });
-  const ask: Box['ask'] = async (q) => {
-    const r = await worker.command(new TextEncoder().encode(JSON.stringify(q)));
-    return { reply: JSON.parse(new TextDecoder().decode(r.bytes)) as Record<string, number>, meter: { ...r.meter } };
-  };
-  await worker.importModule(bundle);
-  // What a crank costs by itself (the request, the JSON answer): subtracted from each round.
-  const empties: number[] = [];
-  let prev = (await ask({ op: 'noop' })).meter.currentHeapCount;
-  for (let i = 0; i < 20; i++) {
-    const m = (await ask({ op: 'noop' })).meter.currentHeapCount;
-    empties.push(m - prev);
-    prev = m;
-  }
-  return { worker, box: { ask, overhead: median(empties), last: 0, start: 0 } };
-}
 
 /** Run the stages inside XS, their rounds interleaved, and read the meter (the bench, and the allocation test). */
 export async function measureXs(o: MeasureOptions): Promise<{ results: Record<string, StageResult>; overhead: number }> {
