@@ -16,15 +16,21 @@ export interface Location {
 
 export type BatchValue = Scalar | Location | readonly Scalar[];
 
+const charCodeAt = String.prototype.charCodeAt;
+
 export function checkName(name: unknown, what = 'name'): BlynkError | null {
-  if (typeof name !== 'string' || name.length === 0) return err(ErrorCode.BAD_NAME, `${what} must be a non-empty string`);
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
+  if (typeof name !== 'string') return err(ErrorCode.BAD_NAME, `${what} must be a non-empty string`);
+  // Read through charCodeAt.call until NaN (past the end): on XS, `name.length` and
+  // `name.charCodeAt(i)` box the string (2 slots each), and this runs on every write.
+  let i = 0;
+  for (;; i++) {
+    const c = charCodeAt.call(name, i);
+    if (c !== c) break;
     if (c === 0x2f || c === 0x23 || c === 0x2b || c === 0) {
       return err(ErrorCode.BAD_NAME, `${what} "${printable(name)}" contains '/', '#', '+' or NUL`);
     }
   }
-  return null;
+  return i === 0 ? err(ErrorCode.BAD_NAME, `${what} must be a non-empty string`) : null;
 }
 
 /** Names sent comma-separated (get/ds, get/meta) may not contain a comma either. */
