@@ -153,7 +153,7 @@ describe('C-APP-1: the inline emitter', () => {
     expect(() => em.emit('x', 1)).not.toThrow();
   });
 
-  test('a listener removed by an earlier listener in the same emit is not called', () => {
+  test('held: a listener removed by an earlier one in the same emit runs this once (snapshot), then never', () => {
     const em = new Emitter<{ x: number }>();
     const seen: string[] = [];
     const b = () => seen.push('b');
@@ -164,5 +164,25 @@ describe('C-APP-1: the inline emitter', () => {
     expect(seen).toEqual(['a', 'b']);
     em.emit('x', 2);
     expect(seen).toEqual(['a', 'b', 'a']);
+  });
+});
+
+describe('C-OFFLINE: values kept offline, and a send queue full at CONNACK', () => {
+  test('a kept value whose flush met a full queue still goes out once the queue frees, on the same connection', () => {
+    const hal = createMockHal({ seed: 4 });
+    const broker = new FakeBroker(hal);
+    const device = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001', offline: 'keep-latest' });
+    device.on('error', () => {});
+    expect(device.write('Temperature', 21.5)).toBeNull();
+    blockAfterConnect(hal);
+    device.start();
+    run(hal, 50, 10);
+    expect(device.online).toBe(true);
+    const conn = hal.transport.last!;
+    run(hal, 300, 10);
+    conn.writable = true;
+    run(hal, 60_000, 100);
+    const sent = broker.packets('publish').filter((p) => (p as { topic: string }).topic.indexOf('Temperature') >= 0);
+    expect({ sent: sent.length, connections: hal.transport.openCount }).toEqual({ sent: 1, connections: 1 });
   });
 });
