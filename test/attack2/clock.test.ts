@@ -1,0 +1,46 @@
+// Second attacker, keepalive clock-shift logic (src/session/keepalive.ts check()).
+import { createMockHal } from '../../hal/mock';
+import { BlynkClient } from '../../src/blynk/client';
+import { FakeBroker } from '../../tools/broker/fake-broker';
+import { TOKEN } from '../support/tokens';
+import { run } from '../attack/helpers';
+
+const K = 45_000;
+
+function jumpyDevice() {
+  const hal = createMockHal();
+  let offset = 0;
+  const clock = { now: () => hal.time.now() + offset };
+  const broker = new FakeBroker(hal);
+  const client = new BlynkClient({ ...hal, clock }, { token: TOKEN, templateId: 'TMPL0001' });
+  const timeouts: number[] = [];
+  client.events.on('error', (e) => e.code === 'KEEPALIVE_TIMEOUT' && timeouts.push(hal.time.now()));
+  return { hal, broker, client, timeouts, jump: (ms: number) => (offset += ms) };
+}
+
+test('C-KEEPALIVE-1: the clock steps back, then a downlink arrives before the keepalive timer: a live link is not declared dead', () => {
+  const d = jumpyDevice();
+  d.client.start();
+  run(d.hal, 2000);
+  expect(d.client.online).toBe(true);
+  d.jump(-3_600_000);
+  run(d.hal, 1000);
+  d.broker.push('downlink/ds/Power', '1'); // the link is alive, stamped on the new clock
+  run(d.hal, 3 * K, 100);
+  expect(d.timeouts).toEqual([]);
+});
+
+test('C-KEEPALIVE-1: a clock running at half speed (monotonic, never steps back) and a silent broker: dead within 1.5 x keepalive + 1 s', () => {
+  const d = jumpyDevice();
+  d.client.start();
+  run(d.hal, 2000);
+  d.broker.answerPings = false;
+  const at = d.hal.time.now();
+  for (let t = 0; t < 4 * K; t += 100) {
+    d.hal.time.advance(100);
+    d.jump(-50);
+    if (d.timeouts.length) break;
+  }
+  expect(d.timeouts.length).toBeGreaterThanOrEqual(1);
+  expect(d.timeouts[0]! - at).toBeLessThanOrEqual(1.5 * K + 1000);
+});
