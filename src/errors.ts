@@ -45,7 +45,7 @@ export const ErrorCode = Object.freeze({
   TIMEOUT: 'TIMEOUT', // no reply in time
   HANDLER_FAILED: 'HANDLER_FAILED', // an application handler threw or its promise rejected (C-APP-1)
   BAD_PAYLOAD: 'BAD_PAYLOAD', // a downlink payload that could not be understood
-  IN_USE: 'IN_USE', // a second runtime on the same HAL and token (C-APP-3)
+  IN_USE: 'IN_USE', // a second runtime on the same HAL (C-APP-3): one BlynkDevice per HAL
 
   // Blynk.Air OTA
   OTA_UNSUPPORTED: 'OTA_UNSUPPORTED', // the HAL has no HTTP client or OTA writer

@@ -7,6 +7,7 @@ import { BlynkError, ErrorCode, err } from '../errors';
 import { DEFAULT_BACKOFF, DEFAULT_DUPLICATE, type BackoffOptions, type DuplicateOptions } from '../session/reconnect';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../session/endpoint';
 import { formatBuildTime } from './firmware-tag';
+import { utf8Encode } from '../util/utf8';
 import { DEFAULT_ALLOWED_HOSTS, type RedirectRules } from './redirect-policy';
 
 export const DEFAULT_SERVER = 'mqtts://blynk.cloud:8883';
@@ -142,14 +143,18 @@ export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
   const storageKey = o.storageKey ?? 'blynk.ep';
   if (storageKey.length === 0 || storageKey.length > 13) throw bad('storageKey must be 1 to 13 characters');
   const allowHosts = [...DEFAULT_ALLOWED_HOSTS, server.host, ...(o.redirect?.allowHosts ?? [])];
+  const firmware = {
+    version: text(o.firmware?.version, '0.0.1', 'firmware.version'),
+    build: text(o.firmware?.build, bundleBuildTime(), 'firmware.build'),
+    type: text(o.firmware?.type, templateId, 'firmware.type'),
+  };
+  // info/mcu must fit the outgoing limit, or the device would be online without ever announcing itself (C-SESSION-2).
+  const info = JSON.stringify({ tmpl: templateId, ver: firmware.version, build: firmware.build, type: firmware.type, rxbuff });
+  if (2 + 8 + utf8Encode(info).length > maxPacket) throw bad(`maxPacket ${maxPacket} is too small for info/mcu (${2 + 8 + utf8Encode(info).length} bytes)`);
   return {
     token: o.token,
     templateId,
-    firmware: {
-      version: text(o.firmware?.version, '0.0.1', 'firmware.version'),
-      build: text(o.firmware?.build, bundleBuildTime(), 'firmware.build'),
-      type: text(o.firmware?.type, templateId, 'firmware.type'),
-    },
+    firmware,
     server,
     clientId,
     keepalive: int(o.keepalive, 45, 1, 65535, 'keepalive'),

@@ -93,9 +93,9 @@ export class BlynkDevice extends DeviceHandlers {
     };
     this.emitter.onListenerError = reportListener;
     this.client.events.onListenerError = reportListener;
-    this.up = new Uplink(this.client, hal.clock, extras.keepLatest, extras.rate);
+    this.up = new Uplink(this.client, hal.clock, hal.timers, extras.keepLatest, extras.rate);
     // Before the forwarders: values kept offline go out before an 'online' listener writes newer ones.
-    this.client.events.on('online', () => this.up.flushKept());
+    this.client.events.on('online', () => this.up.flushKept(0));
     for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network', 'subscribed', 'duplicate'] as const) {
       this.client.events.on(ev, (v) => this.emitter.emit(ev, v as DeviceEvents[typeof ev]));
     }

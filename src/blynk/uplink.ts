@@ -4,7 +4,7 @@
 // it after the next info/mcu. Every call returns null or a typed error; none throws, whatever
 // the application passes (C-APP-3).
 
-import type { Clock } from '../../hal/interfaces';
+import type { Clock, Timers } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import type { BlynkClient } from './client';
 import { batchJson, checkListName, checkName, valueText, type BatchValue, type DatastreamValue } from './names';
@@ -14,12 +14,14 @@ import { RateLimiter, type RateOptions } from './rate';
 export class Uplink {
   private readonly client: BlynkClient;
   private readonly clock: Clock;
+  private readonly timers: Timers;
   private readonly keep: LatestValues<BatchValue> | undefined;
   private readonly limiter: RateLimiter | undefined;
 
-  constructor(client: BlynkClient, clock: Clock, keepLatest: number | undefined, rate: RateOptions | undefined) {
+  constructor(client: BlynkClient, clock: Clock, timers: Timers, keepLatest: number | undefined, rate: RateOptions | undefined) {
     this.client = client;
     this.clock = clock;
+    this.timers = timers;
     if (keepLatest !== undefined) this.keep = new LatestValues<BatchValue>(keepLatest);
     if (rate) this.limiter = new RateLimiter(rate, clock.now());
   }
@@ -118,16 +120,23 @@ export class Uplink {
    * cannot go out (BUSY, the link dropped again) puts its values back: keep-latest never loses
    * the latest value, unless a newer one came in meanwhile.
    */
-  flushKept(): void {
+  flushKept(attempt = 0): void {
     const keep = this.keep;
     if (!keep || keep.size === 0) return;
     const entries = keep.take();
     const byName = new Map(entries);
+    let busy = false;
     for (const m of keptMessages(entries, this.client.config.maxPacket)) {
       const e = this.send(m.topic, m.payload, true);
       if (!e) continue;
       if (e.code === ErrorCode.BUSY || e.code === ErrorCode.OFFLINE) keep.restore(m.names.map((n) => [n, byName.get(n)!]));
-      this.client.report(err(e.code, `could not send a value kept offline: ${e.message}`));
+      if (e.code === ErrorCode.BUSY) busy = true;
+      else this.client.report(err(e.code, `could not send a value kept offline: ${e.message}`));
     }
+    // A full send queue frees soon: try again on this connection, a few times, then report it
+    // (the values stay kept for the next connection).
+    if (!busy) return;
+    if (attempt >= 10) this.client.report(err(ErrorCode.BUSY, 'could not send the values kept offline: the send queue stayed full'));
+    else this.timers.set(() => this.client.online && this.flushKept(attempt + 1), 200);
   }
 }

@@ -218,6 +218,8 @@ export class Provisioner {
     try {
       device = new BlynkDevice({ ...(this.o.device ?? {}), hal: this.hal, token: c.token, server: serverFor(c.host), templateId: this.o.templateId, firmware: this.o.firmware });
     } catch (e) {
+      // The previous device frees the HAL once its transport is gone: wait for it, keep the config.
+      if (e instanceof BlynkError && e.code === ErrorCode.IN_USE) return this.later(() => this.startDevice(c, fresh), 100);
       return this.fail(ProvisionError.CONFIG, `the device could not be created: ${describeError(e)}`);
     }
     this.dev = device;

@@ -88,9 +88,10 @@ export class Keepalive {
     // must not make a silent link look fresh: the timer says how long really passed, so the
     // timestamps move back with the clock.
     if (now < this.armedAtClock) {
+      // Only stamps made before the step (still ahead of the clock) are in the old timebase.
       const shift = now - this.armedFor;
-      this.lastReceived += shift;
-      this.lastSent += shift;
+      if (this.lastReceived > now) this.lastReceived += shift;
+      if (this.lastSent > now) this.lastSent += shift;
     }
     if (now - this.lastReceived >= 1.5 * k) {
       this.stop();

@@ -53,7 +53,7 @@ export class Scrubber {
     if (detail) {
       for (const k of Object.keys(detail)) {
         const v: unknown = detail[k];
-        if (typeof v === 'string' && this.has(v)) {
+        if (typeof v === 'string' && this.scrub(v) !== v) {
           detail = { ...detail, [k]: this.scrub(v) };
           changed = true;
         }
