@@ -137,6 +137,11 @@ export class BlynkClient {
     this.session.stop();
   }
 
+  /** The runtime's own stop (an OTA download): like stop(), but a running auth wait still holds at the next start() (C-CONN-4). */
+  pause(): void {
+    this.session.stop(true);
+  }
+
   /** Forget the stored endpoint; the next connection uses the configured server. */
   clearStoredEndpoint(): void {
     this.store.clear();

@@ -109,7 +109,7 @@ export class BlynkDevice extends DeviceHandlers {
           firmware: c.firmware,
           allowHosts: c.redirect.allowHosts,
           secure: () => isSecure((this.client.endpoint ?? c.server).scheme) || isSecure(c.server.scheme),
-          pauseConnection: () => this.client.stop(),
+          pauseConnection: () => this.client.pause(),
           resumeConnection: () => this.client.start(),
           progress: (p) => this.otaProgress(p),
           report: (e) => this.client.report(e),

@@ -2,7 +2,8 @@
 // the session tells it what happened (a connection came up; an attempt or a connection ended,
 // why, whether the network is up) and carries out the wait it returns.
 // - CONNACK 4/5 (the token is wrong): wait the auth interval, 15 minutes by default (C-CONN-4),
-//   whatever the network does meanwhile.
+//   whatever the network does meanwhile, and whatever the runtime itself does (an OTA download
+//   pauses and resumes the connection): only the application's stop() ends the wait.
 // - Network down: no attempts until it is back (C-RECONNECT-2).
 // - Another device on the same token (C-DUPLICATE): the cloud keeps the newer connection, so two
 //   devices kick each other off. The signature is a connection ended by the peer (closed or
@@ -66,6 +67,8 @@ export class ReconnectPolicy {
   private attempt = 0;
   private onlineAt: number | undefined;
   private earlyCloses = 0;
+  /** When the auth wait ends (C-CONN-4); undefined when none runs. */
+  private authUntil: number | undefined;
 
   constructor(random: Random, opts: ReconnectOptions) {
     this.random = random;
@@ -87,13 +90,26 @@ export class ReconnectPolicy {
   /** A connection came up (CONNACK 0) at `now`. */
   online(now: number): void {
     this.onlineAt = now;
+    this.authUntil = undefined;
   }
 
-  /** The application stopped: a fresh start() begins from a clean slate. */
+  /** The application stopped: a fresh start() begins from a clean slate (the auth wait too: its start() is its call). */
   reset(): void {
     this.attempt = 0;
     this.onlineAt = undefined;
     this.earlyCloses = 0;
+    this.authUntil = undefined;
+  }
+
+  /** What is left at `now` of the auth wait (0: none): no attempt may start before it ends. */
+  authWaitLeft(now: number): number {
+    if (this.authUntil === undefined) return 0;
+    const left = this.authUntil - now;
+    if (left <= 0) {
+      this.authUntil = undefined;
+      return 0;
+    }
+    return Math.min(left, this.opts.authRetryMs); // a clock stepped back does not lengthen it
   }
 
   /** An attempt or a connection ended: how long to wait before the next one. */
@@ -108,7 +124,10 @@ export class ReconnectPolicy {
       this.earlyCloses = loss.peerClosed ? this.earlyCloses + 1 : 0;
     }
     // The auth wait first: a network that drops during the close must not cut it short.
-    if (loss.error.code === ErrorCode.AUTH_FAILED) return { kind: 'auth', ms: this.opts.authRetryMs };
+    if (loss.error.code === ErrorCode.AUTH_FAILED) {
+      this.authUntil = loss.now + this.opts.authRetryMs;
+      return { kind: 'auth', ms: this.opts.authRetryMs };
+    }
     if (!loss.networkUp) return { kind: 'network' };
     const d = this.opts.duplicate;
     if (wasOnline && this.earlyCloses >= d.after) {

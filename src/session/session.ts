@@ -70,8 +70,11 @@ export class MqttSession {
     if (this.current === State.IDLE || this.current === State.STOPPED) this.connectOrWait('start');
   }
 
-  /** Disconnect cleanly and stay disconnected until start(). */
-  stop(): void {
+  /**
+   * Disconnect cleanly and stay disconnected until start(). `keepWaits`: the runtime's own pause
+   * (an OTA download), not the application's stop: a running auth wait still holds afterwards.
+   */
+  stop(keepWaits = false): void {
     this.wanted = false;
     const s = this.current;
     if (s === State.STOPPED || s === State.CLOSING) return; // closing ends in STOPPED now
@@ -80,7 +83,7 @@ export class MqttSession {
       this.closeThen(() => this.connectOrWait('start'), 'STOPPED', undefined, true);
       return;
     }
-    this.policy.reset();
+    if (!keepWaits) this.policy.reset();
     this.to(State.STOPPED, 'stopped');
   }
 
@@ -139,6 +142,15 @@ export class MqttSession {
   private connectOrWait(reason: string): void {
     if (!this.wanted) {
       if (this.current !== State.STOPPED) this.to(State.STOPPED, 'stopped');
+      return;
+    }
+    const authLeft = this.policy.authWaitLeft(this.hal.clock.now());
+    if (authLeft > 0) {
+      // C-CONN-4: no attempt before the auth wait ends, whatever made this one due (the wait is
+      // armed again even in AUTH_FAILED: a timer that fired early must not strand the session).
+      if (this.current === State.AUTH_FAILED || this.to(State.AUTH_FAILED, `the auth token was refused; next try in ${Math.round(authLeft / 1000)} s`)) {
+        this.wait(authLeft, () => this.connectOrWait('auth retry'));
+      }
       return;
     }
     if (!this.hal.network.isUp()) {

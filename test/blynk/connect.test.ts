@@ -128,6 +128,36 @@ describe('C-CONN-4 CONNACK return codes and the connect timeout', () => {
     expect(d.client.counters.authFailures).toBe(2);
   });
 
+  test("the auth wait outlives the runtime's own pause (an OTA download): resumed after 60 s, the next try is still 15 minutes after the refusal", () => {
+    // Found by the hostile tier (seed 125439214): an OTA that paused and resumed the connection
+    // after an auth failure reconnected after 62 s.
+    const d = makeDevice();
+    d.broker.connackCode = 5;
+    d.client.start();
+    d.hal.time.advance(10);
+    expect(d.client.state).toBe('auth-failed');
+    d.client.pause();
+    expect(d.client.state).toBe('stopped');
+    d.hal.time.advance(60_000);
+    d.client.start(); // the runtime resumes
+    expect(d.client.state).toBe('auth-failed');
+    d.hal.time.advance(15 * 60_000 - 60_000 - 200);
+    expect(d.hal.transport.connections).toHaveLength(1);
+    d.hal.time.advance(400);
+    expect(d.hal.transport.connections).toHaveLength(2);
+  });
+
+  test("the application's own stop() and start() still try at once (its last call decides)", () => {
+    const d = makeDevice();
+    d.broker.connackCode = 5;
+    d.client.start();
+    d.hal.time.advance(10);
+    d.client.stop();
+    d.client.start();
+    d.hal.time.advance(10);
+    expect(d.hal.transport.connections).toHaveLength(2);
+  });
+
   test('the auth retry interval is configurable', () => {
     const d = makeDevice({ authRetryMs: 60_000 });
     d.broker.connackCode = 4;

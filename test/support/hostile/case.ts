@@ -189,7 +189,9 @@ export async function runCase(c: Case, seed: number, host: CaseHost, opts: { all
       subscribedOnConn = 0;
       if (!rec?.acceptableConnack) fail(`I8 online without an acceptable CONNACK (${s.reason})`);
     } else if (s.from === 'online') onlineSince = undefined;
-    if (s.to === 'auth-failed') {
+    // A refusal starts the auth wait; entering auth-failed again without one (an attempt due while
+    // the wait runs, after the runtime's own pause) is that same wait going on.
+    if (s.to === 'auth-failed' && s.error) {
       if (!rec?.authRefusal) fail(`I8 auth-failed without a CONNACK 4/5 (${s.reason})`);
       authAt = now;
       callsAtAuth = appCalls;
