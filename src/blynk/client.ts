@@ -93,7 +93,7 @@ export class BlynkClient {
           this.subscribed = this.infoSent = false;
           this.sessionOnline();
         },
-        message: (topic, bytes, start, end) => this.message(topic, bytes, start, end),
+        message: this.message.bind(this),
         attemptEnded: (ep, ok, e) => this.attemptEnded(ep, ok, e),
       },
       this.log,

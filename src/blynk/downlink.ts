@@ -56,14 +56,17 @@ function hasPrefix(topic: string, prefix: string): boolean {
 }
 
 export class Downlinks {
-  private readonly ctx: DownlinkContext;
-  // Keyed by the whole topic, holding the name too: no slicing per message.
+  // Hot fields first (XS walks an object's properties). Keyed by the whole topic, holding the
+  // name too: no slicing per message.
   private readonly writes = new Map<string, WriteHandler>();
+  private readonly requests: Requests;
+  private readonly ctx: DownlinkContext;
   private readonly handlers: DownlinkHandlers = {};
   /** An offer waiting for an asynchronous onOta. */
   private deciding = false;
 
   constructor(ctx: DownlinkContext) {
+    this.requests = ctx.requests;
     this.ctx = ctx;
   }
 
@@ -98,7 +101,7 @@ export class Downlinks {
       this.failed(topic, e);
     }
     if (r !== undefined && (typeof r === 'object' || typeof r === 'function')) this.watch(r, topic); // an async handler
-    if (this.ctx.requests.waiting) this.ctx.requests.offer(topic, value);
+    if (this.requests.waiting) this.requests.offer(topic, value);
   }
 
   /** An async handler's promise: its rejection is reported too. Kept out of dispatch(): a closure there would be an allocation per message on XS. */

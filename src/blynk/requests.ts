@@ -18,15 +18,13 @@ interface Pending {
 }
 
 export class Requests {
+  /** Some request waits for downlinks (a field, not a getter: every message reads it). */
+  waiting = false;
   private readonly timers: Timers;
   private readonly pending: Pending[] = [];
 
   constructor(timers: Timers) {
     this.timers = timers;
-  }
-
-  get waiting(): boolean {
-    return this.pending.length > 0;
   }
 
   /**
@@ -46,6 +44,7 @@ export class Requests {
         reject(err(ErrorCode.TIMEOUT, `no reply to ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.push(p);
+      this.waiting = true;
     });
   }
 
@@ -109,6 +108,7 @@ export class Requests {
   private remove(p: Pending): void {
     const i = this.pending.indexOf(p);
     if (i >= 0) this.pending.splice(i, 1);
+    this.waiting = this.pending.length > 0;
     this.timers.clear(p.timer);
   }
 }

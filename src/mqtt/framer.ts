@@ -19,6 +19,7 @@
 import { BlynkError, ErrorCode, err } from '../errors';
 import { checkHeader, decodeBody, decodePublish, readVarint, VARINT_MALFORMED, VARINT_NEED_MORE, varintLength, varintValue } from './decode';
 import { IncomingPacket, MAX_FIXED_HEADER, PacketType, type QoS } from './packets';
+import { Drain } from './drain';
 import { Ring } from './ring';
 import { TopicCache } from './topics';
 
@@ -36,38 +37,46 @@ export const FRAME_ERROR = 4;
 const EMPTY = new Uint8Array(0);
 
 export class Framer {
+  // Hot fields first: XS finds a property by walking the object's list, and next() reads these
+  // for every packet.
+  private src: Uint8Array = EMPTY;
+  private pos = 0;
+  private end = 0;
+  // Nothing in the ring, no drain, not failed: a packet may be decoded on the fast path.
+  private quiet = true;
+  // A view of the chunk's buffer (made when a chunk comes from another buffer, not per packet)
+  // and the chunk's offset in it: the fast path reads its header as one 32-bit word, and the
+  // topic cache compares 8 bytes per read with it.
+  private view: DataView | undefined;
+  private viewBase = 0;
+  // `packet` holds a QoS 0 PUBLISH without DUP or RETAIN from the fast path: only its topic and
+  // payload need writing for the next one.
+  private plain = false;
+  readonly packet = new IncomingPacket();
+  private readonly topics = new TopicCache();
+  // The largest remaining length the fast path takes: one length byte, within the buffer.
+  private readonly fastMax: number;
+  /** Whole packets and finished drains so far (what proves the link alive, C-KEEPALIVE-2). */
+  completed = 0;
   /** Largest remaining length accepted: the `rxbuff` advertised to the server. */
   readonly maxRemaining: number;
   readonly ring: Ring;
-  readonly packet = new IncomingPacket();
   error: BlynkError | null = null;
   /** Remaining length of the PUBLISH being dropped. */
   oversizeLength = 0;
   /** Largest remaining length of a PUBLISH that is drained; anything larger is fatal. */
   readonly drainLimit: number;
-  /** Whole packets and finished drains so far (what proves the link alive, C-KEEPALIVE-2). */
-  completed = 0;
 
-  private readonly topics = new TopicCache();
-  private src: Uint8Array = EMPTY;
-  private pos = 0;
-  private end = 0;
   private failed = false;
   // The packet being collected in the ring: its header length and total size, 0 while its
   // fixed header is still incomplete.
   private partHeader = 0;
   private partTotal = 0;
-  // Draining an oversize PUBLISH: bytes of its body still to skip, how many were skipped, and
-  // what was learnt on the way (topic length, packet id) so a QoS 1 message can still be acked.
-  private drainLeft = 0;
-  private drainPos = 0;
-  private drainQos: QoS = 0;
-  private drainTopicLen = 0;
-  private drainId = 0;
-  private drainIdReady = false;
+  private readonly drain = new Drain();
 
   constructor(maxRemaining: number, drainLimit = Math.max(16_384, maxRemaining)) {
     this.maxRemaining = maxRemaining;
+    this.fastMax = Math.min(0x7f, maxRemaining);
     this.drainLimit = Math.max(maxRemaining, drainLimit);
     this.ring = new Ring(maxRemaining + MAX_FIXED_HEADER);
   }
@@ -80,8 +89,8 @@ export class Framer {
     this.failed = false;
     this.error = null;
     this.partHeader = this.partTotal = 0;
-    this.drainLeft = 0;
-    this.drainIdReady = false;
+    this.drain.stop();
+    this.quiet = true;
   }
 
   /** Hand over the next chunk. Call only after next() returned FRAME_NEED_MORE. */
@@ -89,15 +98,59 @@ export class Framer {
     this.src = chunk;
     this.pos = 0;
     this.end = chunk.length;
+    const b = chunk.buffer;
+    if (this.view === undefined || this.view.buffer !== b) this.view = new DataView(b);
+    this.viewBase = chunk.byteOffset;
   }
 
   next(): number {
+    if (this.quiet) {
+      // The fast path, most of the traffic: a whole QoS 0 PUBLISH (no DUP, no RETAIN) with a
+      // one-byte length and a topic the cache has (so already validated), straight from the
+      // chunk. Everything else, and any doubt, takes the general path below.
+      const src = this.src;
+      const pos = this.pos;
+      const end = this.end;
+      if (pos + 4 <= end) {
+        const w = this.view!.getUint32(this.viewBase + pos); // header, length, topic length
+        const remaining = (w >>> 16) & 0xff;
+        const stop = pos + 2 + remaining;
+        const topicEnd = pos + 4 + (w & 0xffff);
+        if (w >>> 24 === 0x30 && stop <= end && remaining <= this.fastMax && topicEnd > pos + 4 && topicEnd <= stop) {
+          const topic = this.topics.findIn(src, pos + 4, topicEnd, this.view!, this.viewBase);
+          if (topic !== null) {
+            const p = this.packet;
+            p.topic = topic;
+            p.bytes = src;
+            p.payloadStart = topicEnd;
+            p.payloadEnd = stop;
+            if (!this.plain) {
+              p.type = PacketType.PUBLISH;
+              p.qos = 0;
+              p.id = 0;
+              p.dup = p.retain = false;
+              this.plain = true;
+            }
+            this.pos = stop;
+            this.completed++;
+            return FRAME_PACKET;
+          }
+        }
+      }
+    }
+    this.plain = false; // the general path may fill `packet` with anything
+    const r = this.general();
+    this.quiet = !this.failed && this.drain.left === 0 && this.ring.length === 0;
+    return r;
+  }
+
+  private general(): number {
     if (this.failed) return FRAME_ERROR;
     for (;;) {
-      if (this.drainLeft > 0) {
-        const r = this.drain();
+      if (this.drain.left > 0) {
+        const r = this.dropping();
         if (r !== FRAME_NEED_MORE) return r;
-        if (this.drainLeft > 0) return this.usedUp();
+        if (this.drain.left > 0) return this.usedUp();
         this.completed++; // a finished drain is a whole packet too
         continue;
       }
@@ -225,49 +278,22 @@ export class Framer {
       );
     }
     this.oversizeLength = remaining;
-    this.drainLeft = remaining;
-    this.drainPos = 0;
-    this.drainQos = ((header >>> 1) & 3) as QoS;
-    this.drainTopicLen = 0;
-    this.drainId = 0;
-    this.drainIdReady = false;
+    this.drain.begin(remaining, ((header >>> 1) & 3) as QoS);
     return FRAME_OVERSIZE;
   }
 
-  // Skip bytes of the PUBLISH being dropped (they are never buffered).
-  private drain(): number {
-    if (this.pos < this.end) {
-      const n = Math.min(this.end - this.pos, this.drainLeft);
-      let i = 0;
-      if (this.drainQos > 0) {
-        // Only the first bytes matter: the topic length, then the packet id after the topic.
-        while (i < n && (this.drainPos < 2 || this.drainPos < this.drainTopicLen + 4)) this.drainSee(this.src[this.pos + i++]!);
-      }
-      this.drainPos += n - i;
-      this.pos += n;
-      this.drainLeft -= n;
-    }
-    if (this.drainIdReady) {
-      this.drainIdReady = false;
+  // Skip bytes of the PUBLISH being dropped; report its packet id once known.
+  private dropping(): number {
+    const d = this.drain;
+    if (this.pos < this.end) this.pos += d.skip(this.src, this.pos, this.end);
+    if (d.idReady) {
+      d.idReady = false;
       this.packet.type = PacketType.PUBLISH;
-      this.packet.qos = this.drainQos;
-      this.packet.id = this.drainId;
+      this.packet.qos = d.qos;
+      this.packet.id = d.id;
       return FRAME_OVERSIZE_ID;
     }
     return FRAME_NEED_MORE;
-  }
-
-  // Look at one byte of the dropped body: bytes 0-1 are the topic length, and the two bytes
-  // after the topic are the packet id.
-  private drainSee(b: number): void {
-    const p = this.drainPos++;
-    if (p === 0) this.drainTopicLen = b << 8;
-    else if (p === 1) this.drainTopicLen |= b;
-    else if (p === this.drainTopicLen + 2) this.drainId = b << 8;
-    else if (p === this.drainTopicLen + 3) {
-      this.drainId |= b;
-      this.drainIdReady = this.drainId !== 0;
-    }
   }
 
   private fail(e: BlynkError): number {

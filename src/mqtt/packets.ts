@@ -66,18 +66,18 @@ export interface Subscription {
  * path reads the range instead, which allocates nothing).
  */
 export class IncomingPacket {
-  type: number = 0;
-  // CONNACK
-  sessionPresent = false;
-  returnCode = 0;
-  // PUBLISH
+  // PUBLISH fields first: XS finds a property by walking the object's list.
   topic = '';
-  qos: QoS = 0;
-  retain = false;
-  dup = false;
   bytes: Uint8Array = EMPTY;
   payloadStart = 0;
   payloadEnd = 0;
+  type: number = 0;
+  qos: QoS = 0;
+  retain = false;
+  dup = false;
+  // CONNACK
+  sessionPresent = false;
+  returnCode = 0;
   // PUBACK, SUBACK, UNSUBACK, PUBLISH with QoS > 0
   id = 0;
   // SUBACK: granted QoS or 0x80 per requested filter (a new array per SUBACK)

@@ -11,12 +11,16 @@ const SLOTS = SETS * WAYS;
 export const TOPIC_CACHE_MAX_BYTES = 56; // 8 groups of 8 bytes per slot with the last 8: 1 KB
 
 const GROUPS = (TOPIC_CACHE_MAX_BYTES >> 3) + 1; // 8-byte groups per slot, and the last 8 bytes
-const RECENT = SLOTS; // where `lens` keeps the recent way of each set
+const RECENT = SLOTS; // where `lens` keeps the way of each set filled last
 
 export class TopicCache {
   // Hot fields first: XS finds a property by walking the object's list.
-  // Length per slot (0: empty; topics are never empty), then per set the way hit or filled last.
+  // Length per slot (0: empty; topics are never empty), then per set the way filled last.
   private readonly lens = new Uint8Array(SLOTS + SETS);
+  // The view in use (see below), the array it was made for, and that array's byteOffset.
+  private viewOf: Uint8Array | undefined;
+  private view: DataView | undefined;
+  private viewBase = 0;
   // Each slot's bytes as the doubles a DataView reads from them, big-endian, 8 at a time, then
   // the last 8 (overlapping the groups). A topic under 8 bytes is kept as bytes in its slot's
   // first group instead (`short` is a byte view of the same memory).
@@ -29,9 +33,6 @@ export class TopicCache {
   // comparing eight bytes per read costs XS a fraction of comparing byte by byte. Made once
   // per buffer, not per message. `view` is the one in use; `of` the arrays they were made for
   // (compared by identity: the getters cost more), `base` their byteOffsets.
-  private view: DataView | undefined;
-  private viewOf: Uint8Array | undefined;
-  private viewBase = 0;
   private otherView: DataView | undefined;
   private otherOf: Uint8Array | undefined;
   private otherBase = 0;
@@ -41,52 +42,54 @@ export class TopicCache {
    * validation: only topics that passed it are ever stored.
    */
   find(buf: Uint8Array, start: number, end: number): string | null {
+    if (buf !== this.viewOf) this.useView(buf);
+    return this.findIn(buf, start, end, this.view!, this.viewBase);
+  }
+
+  /** find() with a DataView of `buf.buffer` and `buf.byteOffset` at hand (the framer's fast path). */
+  findIn(buf: Uint8Array, start: number, end: number, v: DataView, base: number): string | null {
     const n = end - start;
     if (n <= 0 || n > TOPIC_CACHE_MAX_BYTES) return null; // an empty length marks a free slot
-    // Everything inline: a function call costs XS more than most of the comparison.
+    // Everything inline and unrolled: on XS a call or a loop step costs more than a comparison.
     const set = (n + buf[end - 1]!) & (SETS - 1); // setOf()
     const lens = this.lens;
-    let w = 0;
     let slot = set * WAYS;
-    if (lens[slot] !== n) {
-      w = 1;
-      slot++;
-      if (lens[slot] !== n) return null;
-    }
-    if (buf !== this.viewOf) this.useView(buf);
-    const v = this.view!;
-    const o = this.viewBase + start;
+    if (lens[slot] !== n && lens[++slot] !== n) return null;
+    if (n < 8) return this.findShort(buf, start, n, slot);
+    const o = base + start;
     const g = this.groups;
     for (;;) {
-      let same = true;
-      if (n >= 8) {
-        const at = slot * GROUPS;
-        const full = n >> 3;
-        for (let k = 0; k < full; k++) {
-          if (v.getFloat64(o + (k << 3)) !== g[at + k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same && (n & 7) !== 0 && v.getFloat64(o + n - 8) !== g[at + GROUPS - 1]) same = false;
-      } else {
-        const sb = this.short;
-        const at = slot * GROUPS * 8;
-        for (let i = 0; i < n; i++) {
-          if (sb[at + i] !== buf[start + i]) {
-            same = false;
-            break;
-          }
-        }
+      // The last 8 bytes first (topics of one length differ most at the end: the name), then
+      // the groups before them.
+      const at = slot * GROUPS;
+      if (
+        v.getFloat64(o + n - 8) === g[at + GROUPS - 1] &&
+        (n <= 8 || v.getFloat64(o) === g[at]) &&
+        (n <= 16 || v.getFloat64(o + 8) === g[at + 1]) &&
+        (n <= 24 || this.rest(v, o, n, at))
+      ) {
+        return this.strs[slot]!; // no LRU update on a hit: a typed-array write costs XS more than it saves
       }
-      if (same) {
-        lens[RECENT + set] = w;
-        return this.strs[slot]!;
-      }
-      if (w === 1) return null;
-      w = 1;
-      slot++;
-      if (lens[slot] !== n) return null;
+      if ((slot & 1) === 1 || lens[++slot] !== n) return null;
+    }
+  }
+
+  // The groups from the third on, for topics over 24 bytes.
+  private rest(v: DataView, o: number, n: number, at: number): boolean {
+    const g = this.groups;
+    for (let k = 16, i = at + 2; k < n - 8; k += 8, i++) if (v.getFloat64(o + k) !== g[i]) return false;
+    return true;
+  }
+
+  // find() for a topic under 8 bytes, kept as bytes in its slot's first group.
+  private findShort(buf: Uint8Array, start: number, n: number, slot: number): string | null {
+    const sb = this.short;
+    for (;;) {
+      const at = slot * GROUPS * 8;
+      let i = 0;
+      while (i < n && sb[at + i] === buf[start + i]) i++;
+      if (i === n) return this.strs[slot]!;
+      if ((slot & 1) === 1 || this.lens[++slot] !== n) return null;
     }
   }
 
@@ -95,7 +98,7 @@ export class TopicCache {
     const n = end - start;
     if (n <= 0 || n > TOPIC_CACHE_MAX_BYTES) return;
     const set = setOf(buf, end, n);
-    const w = WAYS - 1 - this.lens[RECENT + set]!; // the least recently used of the two ways
+    const w = WAYS - 1 - this.lens[RECENT + set]!; // the way filled first (a hit does not reorder: see find)
     const slot = set * WAYS + w;
     if (n >= 8) {
       const v = new DataView(buf.buffer, buf.byteOffset + start, n); // once per new topic

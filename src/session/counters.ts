@@ -32,6 +32,11 @@ export interface Counters {
 
 export function newCounters(): Counters {
   return {
+    // The message path's counters first: XS finds a property by walking the object's list.
+    messagesIn: 0,
+    bytesIn: 0,
+    messagesOut: 0,
+    bytesOut: 0,
     attempts: 0,
     connects: 0,
     failedAttempts: 0,
@@ -43,10 +48,6 @@ export function newCounters(): Counters {
     pingsSent: 0,
     pingsAnswered: 0,
     pubacksSent: 0,
-    messagesIn: 0,
-    messagesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
     storageFailures: 0,
   };
 }

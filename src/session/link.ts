@@ -200,12 +200,25 @@ export class Link {
     if (this.phase !== Phase.HANDSHAKE && this.phase !== Phase.ONLINE) return;
     this.counters.bytesIn += bytes.length;
     const framer = this.framer;
+    const p = framer.packet;
+    const owner = this.owner;
+    const counters = this.counters;
     const before = framer.completed;
     framer.feed(bytes);
     for (;;) {
       const status = framer.next();
       if (status === FRAME_NEED_MORE) break;
-      if (status === FRAME_PACKET) this.handle(framer.packet);
+      if (status === FRAME_PACKET) {
+        // A QoS 0 message while online (most of the traffic) is handled here, without handle()'s checks.
+        if (p.type === PacketType.PUBLISH && p.qos === 0 && this.phase === Phase.ONLINE) {
+          counters.messagesIn++;
+          try {
+            owner.message(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
+          } catch (e) {
+            owner.raise(err(ErrorCode.HANDLER_FAILED, `a message handler threw: ${describeError(e)}`));
+          }
+        } else this.handle(p);
+      }
       else if (status === FRAME_OVERSIZE) this.oversize(framer.oversizeLength);
       else if (status === FRAME_OVERSIZE_ID) this.ackDropped(framer.packet);
       else if (status === FRAME_ERROR) {

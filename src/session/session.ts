@@ -274,7 +274,7 @@ export class MqttSession {
         if (this.current === State.CLOSING) this.closed();
       },
       raise: (e) => this.raise(e),
-      message: (topic, bytes, start, end) => this.hooks.message(topic, bytes, start, end),
+      message: this.hooks.message, // as it is (detached, see SessionHooks): no call of ours per message
       subscribed: (granted) => this.events.emit('subscribed', granted),
     };
   }

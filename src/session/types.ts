@@ -33,8 +33,9 @@ export interface SessionHooks {
   /**
    * An incoming PUBLISH (already acknowledged if QoS 1). Its payload is `bytes[start, end)`,
    * valid only during the call (a range rather than a view: nothing is allocated per message).
+   * Called detached, without `this` (a bound function or an arrow): no wrapper call per message.
    */
-  message(topic: string, bytes: Uint8Array, start: number, end: number): void;
+  message: (topic: string, bytes: Uint8Array, start: number, end: number) => void;
   /** An attempt ended: ok at CONNACK 0, or failed before it (with why). */
   attemptEnded(endpoint: Endpoint, ok: boolean, error: BlynkError | undefined): void;
 }

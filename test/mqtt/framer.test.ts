@@ -342,3 +342,43 @@ describe('Framer: constants', () => {
     expect(new Set([FRAME_NEED_MORE, FRAME_PACKET, FRAME_OVERSIZE, FRAME_OVERSIZE_ID, FRAME_ERROR]).size).toBe(5);
   });
 });
+
+describe('Framer: the fast path (a whole QoS 0 PUBLISH with a cached topic) is the general path', () => {
+  test(`every packet of a random stream, one long-lived framer against a fresh one per packet (seed ${SEED})`, () => {
+    // A fresh framer's topic cache is empty, so it always takes the general path; the long-lived
+    // one takes the fast path whenever it can. Mixed in: retained, DUP, QoS 1, lengths over 127,
+    // oversize, chunks cut anywhere (also inside a header), other packet types, chunks that are
+    // views into a larger buffer at odd offsets.
+    const rand = prng(SEED ^ 0xfa57);
+    const topics = ['downlink/ds/Power', 'downlink/ds/Set Temperature', 'a', 'downlink/ds/é', 'x/'.repeat(27), 'downlink/ds/Powes'];
+    const live = new Framer(256);
+    for (let i = 0; i < 3000; i++) {
+      const topic = topics[Math.floor(rand() * topics.length)]!;
+      const kind = rand();
+      const big = rand() < 0.1;
+      const payload = big ? 'v'.repeat(120 + Math.floor(rand() * 200)) : String(Math.floor(rand() * 1000) / 10);
+      const pkt =
+        kind < 0.7 ? publish(topic, payload) : kind < 0.8 ? publish(topic, payload, 0, 0, 1) : kind < 0.9 ? publish(topic, payload, 1, 1 + Math.floor(rand() * 9), rand() < 0.5 ? 8 : 0) : [PINGRESP, PUBACK, SUBACK][Math.floor(rand() * 3)]!;
+      const fresh = runFramer(new Framer(256), [pkt]);
+      // Inside a larger buffer at an odd offset, then cut in up to two places.
+      const host = new Uint8Array(pkt.length + 7);
+      const off = 1 + Math.floor(rand() * 5);
+      host.set(pkt, off);
+      const view = host.subarray(off, off + pkt.length);
+      const cuts = rand() < 0.3 ? [1 + Math.floor(rand() * (pkt.length - 1))] : [];
+      const got = runFramer(live, splitAt(view, cuts));
+      if (JSON.stringify(got) !== JSON.stringify(fresh)) {
+        throw new Error(`packet ${i} (${toHex(pkt)}): ${JSON.stringify(got)} vs ${JSON.stringify(fresh)} (FUZZ_SEED=${SEED})`);
+      }
+    }
+  });
+});
+
+test('the fast path checks the topic against its own packet: a topic length past the packet is TRUNCATED, even when the bytes after it spell a cached topic', () => {
+  const f = new Framer(256);
+  expect(runFramer(f, [publish('downlink/ds/Power', '1')])[0]).toMatch(/^PUBLISH/); // now cached
+  // Topic length 17, but the packet ends after 16 topic bytes; the next byte is the missing 'r'.
+  const t = ascii('downlink/ds/Powe');
+  const bad = concat(Uint8Array.of(0x30, 2 + t.length, 0, 17), t, ascii('r'), PINGRESP);
+  expect(runFramer(f, [bad])).toEqual([`ERROR ${ErrorCode.TRUNCATED}`]);
+});
