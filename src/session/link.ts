@@ -47,16 +47,17 @@ const enum Phase {
 }
 
 export class Link {
-  private readonly hal: Hal;
-  private readonly config: SessionConfig;
-  private readonly counters: Counters;
-  private readonly owner: LinkOwner;
-  private readonly framer: Framer;
-  private readonly keepalive: Keepalive;
-  private readonly connectPacket: Uint8Array;
-  private transport: Transport | undefined;
+  // What every chunk and message reads first: XS finds a property by walking the object's list.
   private gen = 0;
   private phase = Phase.IDLE;
+  private readonly framer: Framer;
+  private readonly owner: LinkOwner;
+  private readonly counters: Counters;
+  private readonly keepalive: Keepalive;
+  private readonly hal: Hal;
+  private readonly config: SessionConfig;
+  private readonly connectPacket: Uint8Array;
+  private transport: Transport | undefined;
   private nextId = 1;
   /** Memory every PUBLISH is encoded into: write() copies what it keeps (hal/interfaces.ts). */
   private readonly out = new PacketWriter();

@@ -97,36 +97,34 @@ export function utf8Encode(s: string): Uint8Array {
  * input must be refused instead.
  */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  if (platformDecode === undefined) platformDecode = resolveDecode();
   const n = end - start;
-  // Short ASCII (datastream values, topics) is the common case. Without the device's decoder
-  // (the npm XS build, Node) it is made here with one String.fromCharCode call: one
-  // allocation, the string itself, and no view for a TextDecoder.
-  if (shortInline && n <= 16) {
-    if (n <= 4) {
-      // Up to 4 bytes (most datastream values) inline: on XS a call costs more than the bytes.
-      if (n <= 0) return '';
-      const c0 = bytes[start]!;
-      if (n === 1) {
-        if (c0 < 0x80) return fromCharCode(c0);
+  // Short ASCII (datastream values, topics) is the common case. Up to 4 bytes (most values)
+  // it is made here, on every platform: on XS a call costs more than the bytes, the device's
+  // decoder included. Up to 16, here too unless the platform decodes a range in place.
+  if (n <= 4) {
+    if (n <= 0) return '';
+    const c0 = bytes[start]!;
+    if (n === 1) {
+      if (c0 < 0x80) return fromCharCode(c0);
+    } else {
+      const c1 = bytes[start + 1]!;
+      if (n === 2) {
+        if ((c0 | c1) < 0x80) return fromCharCode(c0, c1);
       } else {
-        const c1 = bytes[start + 1]!;
-        if (n === 2) {
-          if ((c0 | c1) < 0x80) return fromCharCode(c0, c1);
+        const c2 = bytes[start + 2]!;
+        if (n === 3) {
+          if ((c0 | c1 | c2) < 0x80) return fromCharCode(c0, c1, c2);
         } else {
-          const c2 = bytes[start + 2]!;
-          if (n === 3) {
-            if ((c0 | c1 | c2) < 0x80) return fromCharCode(c0, c1, c2);
-          } else {
-            const c3 = bytes[start + 3]!;
-            if ((c0 | c1 | c2 | c3) < 0x80) return fromCharCode(c0, c1, c2, c3);
-          }
+          const c3 = bytes[start + 3]!;
+          if ((c0 | c1 | c2 | c3) < 0x80) return fromCharCode(c0, c1, c2, c3);
         }
       }
-    } else {
-      const s = n <= 8 ? shortAscii(bytes, start, n) : joinAscii(shortAscii(bytes, start, 8), bytes, start + 8, n - 8);
-      if (s !== null) return s;
     }
+  }
+  if (platformDecode === undefined) platformDecode = resolveDecode();
+  if (shortInline && n > 4 && n <= 16) {
+    const s = n <= 8 ? shortAscii(bytes, start, n) : joinAscii(shortAscii(bytes, start, 8), bytes, start + 8, n - 8);
+    if (s !== null) return s;
   }
   let i = start;
   while (i < end && bytes[i]! < 0x80) i++;

@@ -10,17 +10,18 @@ export const NAMES = ['Power', 'Temperature', 'Humidity', 'Set Temperature', 'Mo
 
 /** ROUND downlink/ds messages, as MSS-sized views of one stream. */
 export function chunks(): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for (let i = 0; i < ROUND; i++) {
+  // Each message is made twice (its size, then its bytes) rather than all kept at once: a
+  // thousand arrays alive together would not fit the simulator bench's device-sized heap.
+  const one = (i: number): Uint8Array => {
     const name = NAMES[i % NAMES.length]!;
-    const p = publish(`downlink/ds/${name}`, name === 'Terminal' ? `line ${i}` : String((i * 37) % 1000 / 10));
-    parts.push(p);
-    n += p.length;
-  }
+    return publish(`downlink/ds/${name}`, name === 'Terminal' ? `line ${i}` : String((i * 37) % 1000 / 10));
+  };
+  let n = 0;
+  for (let i = 0; i < ROUND; i++) n += one(i).length;
   const stream = new Uint8Array(n);
   let pos = 0;
-  for (const p of parts) {
+  for (let i = 0; i < ROUND; i++) {
+    const p = one(i);
     stream.set(p, pos);
     pos += p.length;
   }
@@ -49,10 +50,14 @@ export function installStages(makers: Record<string, () => Stage>): void {
   const g = globalThis as unknown as XsGlobals;
   const now = (): number => (g.performance ? g.performance.now() : Date.now());
   const stages: Record<string, Stage> = {};
-  const enc = new TextEncoder();
-  const dec = new TextDecoder();
-  const answer = (v: unknown): ArrayBuffer => enc.encode(JSON.stringify(v)).slice().buffer as ArrayBuffer;
+  // Made at the first command, not at load: the simulator bench (sim-bench.ts) loads these
+  // modules where there is no TextEncoder and drives the stages itself.
+  let enc: { encode(s: string): Uint8Array } | undefined;
+  let dec: { decode(b: Uint8Array): string } | undefined;
+  const answer = (v: unknown): ArrayBuffer => enc!.encode(JSON.stringify(v)).slice().buffer as ArrayBuffer;
   g.handleCommand = (request) => {
+    enc ??= new TextEncoder();
+    dec ??= new TextDecoder();
     const q = JSON.parse(dec.decode(new Uint8Array(request))) as { op: string; stage?: string };
     switch (q.op) {
       case 'setup': {

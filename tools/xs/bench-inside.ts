@@ -129,6 +129,9 @@ function writeStage(): Stage {
   };
 }
 
+/** The stages, by name (bench:xs asks for them by command; the simulator bench calls them). */
+export const benchStages: Record<string, () => Stage> = { framer: framerStage, client: clientStage, device: deviceStage, publish: publishStage, write: writeStage };
+
 export function installBench(): void {
-  installStages({ framer: framerStage, client: clientStage, device: deviceStage, publish: publishStage, write: writeStage });
+  installStages(benchStages);
 }

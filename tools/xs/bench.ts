@@ -21,6 +21,9 @@
 //   gc rounds    rounds in which the slot count dropped (the collector ran); xsnap starts with
 //                256 K slots and 32 MB of chunks, far more than a device
 // Left out of both receive sides: the transport's copy of each chunk (socket.read on a device).
+// Then, with MODDABLE set, the device and sdk stages again in the Moddable simulator with a
+// device-sized heap (sim-bench.ts): msgs/s, collections per 1,000 messages, and the chunk bytes
+// and slots one message allocates. Without MODDABLE, one line says each baseline was skipped.
 //
 //   npm run bench:xs                 the table
 //   npm run bench:xs -- --json       the table, then one JSON object as the last line
@@ -31,6 +34,7 @@ import { median } from '../bench/stats';
 import { startWorker, type Box } from './harness';
 import { buildTarget, buildXs, type BuildTarget } from './build';
 import type { XsWorker } from './worker';
+import { measureSim, SIM_HEAP, type SimStage } from './sim-bench';
 
 const ROUND = 1000;
 
@@ -185,6 +189,28 @@ async function main(): Promise<void> {
   const p = results.publish!;
   const w = results.write!;
   console.log(`one publish: ${p.slots_per_1000 / 1000} slots (BlynkClient.publish), ${w.slots_per_1000 / 1000} (BlynkDevice.write)`);
+  // The same two receive stages with a device-sized heap, where the collector runs.
+  let sim: Record<string, SimStage> | null = null;
+  let simSkipped: string | null = null;
+  if (!mqttJs) simSkipped = 'MODDABLE is not set';
+  else {
+    try {
+      sim = await measureSim({ moddable: moddable!, aliases: sdkBenchTarget(mqttJs).aliases!, rounds: 25, blocks: 4, log: (t) => process.stderr.write(t) });
+    } catch (e) {
+      simSkipped = e instanceof Error ? e.message : String(e);
+    }
+  }
+  if (sim) {
+    const cell = (x: number): string => (Number.isNaN(x) ? '-' : String(x));
+    console.log(`\nthe Moddable simulator (debug build), fixed heaps of ${SIM_HEAP.chunks / 1024} KB chunks and ${SIM_HEAP.slots} slots, ${sim.device!.messages.toLocaleString('en')} messages each, blocks alternated:`);
+    console.log(line(['stage', 'per s', 'gcs/1000', 'chunk B/msg', 'slots/msg', 'chunks free', 'slots free']));
+    for (const [name, r] of Object.entries(sim)) console.log(line([name, r.msgs_per_s, r.gcs_per_1000, cell(r.chunk_bytes_per_msg), cell(r.slots_per_msg), r.chunk_free, r.slots_free]));
+    console.log('gcs/1000: collections per 1,000 messages (the engine\'s count around each round); chunk B/msg, slots/msg: allocated in the rounds that did not collect ("-": every round collected).');
+    console.log('this runtime allocates per message only the value string (its topic comes from the cache); the SDK client makes the topic, the payload buffer and the value.');
+    console.log(`device / sdk in the simulator: ${round2(sim.device!.msgs_per_s / sim.sdk!.msgs_per_s)}x the messages per second, ${sim.device!.gcs_per_1000} vs ${sim.sdk!.gcs_per_1000} collections per 1,000 messages`);
+  } else {
+    console.log(`simulator part skipped: ${simSkipped}`);
+  }
   if (json) {
     console.log(
       JSON.stringify({
@@ -197,6 +223,8 @@ async function main(): Promise<void> {
         write_slots: w.slots_per_1000 / 1000,
         sdk: sdk ?? null,
         ratios: ratios ?? null,
+        sim: sim ?? null,
+        sim_ratio: sim ? round2(sim.device!.msgs_per_s / sim.sdk!.msgs_per_s) : null,
         stages: results,
       }),
     );
