@@ -105,7 +105,7 @@ export function decodeBody(
 
 /**
  * decodeBody for a PUBLISH whose header passed checkHeader (the framer calls it directly: it is
- * most of the traffic).
+ * most of the traffic). `missed`: the caller asked `topics` already and it had no such topic.
  */
 export function decodePublish(
   header: number,
@@ -114,6 +114,7 @@ export function decodePublish(
   remaining: number,
   out: IncomingPacket,
   topics?: TopicCache,
+  missed = false,
 ): BlynkError | null {
   const end = start + remaining;
   out.type = PacketType.PUBLISH;
@@ -124,7 +125,7 @@ export function decodePublish(
   if (pos + topicLen > end) return err(ErrorCode.TRUNCATED, 'PUBLISH topic runs past the packet');
   if (topicLen === 0) return err(ErrorCode.BAD_TOPIC, 'PUBLISH with an empty topic');
   const topicEnd = pos + topicLen;
-  const cached = topics ? topics.find(buf, pos, topicEnd) : null;
+  const cached = topics && !missed ? topics.find(buf, pos, topicEnd) : null;
   if (cached !== null) {
     out.topic = cached;
   } else {

@@ -49,6 +49,7 @@ export class Framer {
   // topic cache compares 8 bytes per read with it.
   private view: DataView | undefined;
   private viewBase = 0;
+  private viewOf: Uint8Array | undefined; // the chunk `viewBase` is for
   // `packet` holds a QoS 0 PUBLISH without DUP or RETAIN from the fast path: only its topic and
   // payload need writing for the next one.
   private plain = false;
@@ -98,9 +99,12 @@ export class Framer {
     this.src = chunk;
     this.pos = 0;
     this.end = chunk.length;
-    const b = chunk.buffer;
-    if (this.view === undefined || this.view.buffer !== b) this.view = new DataView(b);
-    this.viewBase = chunk.byteOffset;
+    if (chunk !== this.viewOf) {
+      const b = chunk.buffer;
+      if (this.view === undefined || this.view.buffer !== b) this.view = new DataView(b);
+      this.viewOf = chunk;
+      this.viewBase = chunk.byteOffset;
+    }
   }
 
   next(): number {
@@ -118,23 +122,30 @@ export class Framer {
         const topicEnd = pos + 4 + (w & 0xffff);
         if (w >>> 24 === 0x30 && stop <= end && remaining <= this.fastMax && topicEnd > pos + 4 && topicEnd <= stop) {
           const topic = this.topics.findIn(src, pos + 4, topicEnd, this.view!, this.viewBase);
-          if (topic !== null) {
-            const p = this.packet;
-            p.topic = topic;
-            p.bytes = src;
-            p.payloadStart = topicEnd;
-            p.payloadEnd = stop;
-            if (!this.plain) {
-              p.type = PacketType.PUBLISH;
-              p.qos = 0;
-              p.id = 0;
-              p.dup = p.retain = false;
-              this.plain = true;
-            }
+          if (topic === null) {
+            // A topic the cache does not have yet: checked, decoded and cached once, here.
+            const e = decodePublish(0x30, src, pos + 2, remaining, this.packet, this.topics, true);
+            if (e) return this.fail(e);
+            this.plain = true; // header 0x30: decodePublish wrote a plain QoS 0 shape
             this.pos = stop;
             this.completed++;
             return FRAME_PACKET;
           }
+          const p = this.packet;
+          p.topic = topic;
+          p.bytes = src;
+          p.payloadStart = topicEnd;
+          p.payloadEnd = stop;
+          if (!this.plain) {
+            p.type = PacketType.PUBLISH;
+            p.qos = 0;
+            p.id = 0;
+            p.dup = p.retain = false;
+            this.plain = true;
+          }
+          this.pos = stop;
+          this.completed++;
+          return FRAME_PACKET;
         }
       }
     }
@@ -298,6 +309,7 @@ export class Framer {
 
   private fail(e: BlynkError): number {
     this.failed = true;
+    this.quiet = this.plain = false;
     this.error = e;
     this.src = EMPTY;
     this.pos = this.end = 0;

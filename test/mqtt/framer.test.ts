@@ -382,3 +382,12 @@ test('the fast path checks the topic against its own packet: a topic length past
   const bad = concat(Uint8Array.of(0x30, 2 + t.length, 0, 17), t, ascii('r'), PINGRESP);
   expect(runFramer(f, [bad])).toEqual([`ERROR ${ErrorCode.TRUNCATED}`]);
 });
+
+test.each([
+  ['a wildcard', ascii('downlink/+/x'), ErrorCode.BAD_TOPIC],
+  ['malformed UTF-8', Uint8Array.of(0x64, 0xc3, 0x28), ErrorCode.BAD_UTF8],
+])('a new topic on the fast path is still checked: %s', (_what, t, code) => {
+  const f = new Framer(256);
+  const bad = concat(Uint8Array.of(0x30, 2 + t.length + 1, 0, t.length), t, ascii('1'));
+  expect(runFramer(f, [bad])).toEqual([`ERROR ${code}`]);
+});
