@@ -46,12 +46,18 @@ export interface ClientEvents {
   duplicate: { closes: number; waitMs: number };
 }
 
+export interface ClientObserver {
+  clientEvent<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void;
+}
+
 export class BlynkClient {
   readonly events = new Emitter<ClientEvents>();
   readonly config: ResolvedConfig;
   readonly log: Logger;
   /** Every downlink except `downlink/redirect`. The payload is `bytes[start, end)`, valid only during the call. */
   onDownlink: ((topic: string, bytes: Uint8Array, start: number, end: number) => void) | undefined;
+  /** The layer above (BlynkDevice), told of every event before `events` listeners: one object, no listener lists. */
+  observer: ClientObserver | undefined;
 
   private readonly hal: Hal;
   private readonly session: MqttSession;
@@ -75,18 +81,7 @@ export class BlynkClient {
     if (ignored) this.log.warn(`not using the endpoint stored in flash: ${ignored}`);
     this.session = new MqttSession(
       hal,
-      {
-        clientId: c.clientId,
-        username: 'device',
-        password: c.token,
-        keepalive: c.keepalive,
-        rxbuff: c.rxbuff,
-        drainLimit: c.drainLimit,
-        maxPacket: c.maxPacket,
-        connectTimeoutMs: c.connectTimeoutMs,
-        reconnect: { backoff: c.backoff, stableAfterMs: c.stableAfterMs, authRetryMs: c.authRetryMs, duplicate: c.duplicate },
-        closeTimeoutMs: c.closeTimeoutMs,
-      },
+      c,
       {
         endpoint: () => this.policy.target(),
         online: () => {
@@ -95,14 +90,11 @@ export class BlynkClient {
         },
         message: (topic, bytes, start, end) => this.message(topic, bytes, start, end),
         attemptEnded: (ep, ok, e) => this.attemptEnded(ep, ok, e),
+        event: (ev, v) => this.emit(ev, v as ClientEvents[typeof ev]),
       },
       this.log,
       this.scrubber,
     );
-    this.session.events.onListenerError = this.events.onListenerError;
-    for (const ev of ['state', 'error', 'network', 'subscribed', 'duplicate'] as const) {
-      this.session.events.on(ev, (v) => this.emit(ev, v as ClientEvents[typeof ev]));
-    }
     this.log.info(`device ${maskToken(c.token)}, template ${c.templateId}, server ${formatEndpoint(c.server)}`);
   }
 
@@ -153,7 +145,7 @@ export class BlynkClient {
   report(e: BlynkError, level: 'warn' | 'error' = 'warn'): BlynkError {
     const clean = this.scrub(e);
     this.log.write(level, `${clean.code}: ${clean.message}`);
-    this.events.emit('error', clean);
+    this.deliver('error', clean);
     return clean;
   }
 
@@ -162,9 +154,21 @@ export class BlynkClient {
     return this.scrubber.error(e);
   }
 
-  /** Emit an event with the token masked out of its payload (C-SECRETS). */
+  /** Emit an event with the token masked out of its payload (C-SECRETS): to the observer first, then to `events`. */
   emit<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void {
-    this.events.emit(event, this.scrubber.value(value));
+    this.deliver(event, this.scrubber.value(value));
+  }
+
+  private deliver<K extends keyof ClientEvents>(event: K, v: ClientEvents[K]): void {
+    const o = this.observer;
+    if (o) {
+      try {
+        o.clientEvent(event, v);
+      } catch (e) {
+        this.log.error(`the '${event}' observer failed: ${describeError(e)}`);
+      }
+    }
+    this.events.emit(event, v);
   }
 
   /** The scrubber for payloads the device layer emits. */

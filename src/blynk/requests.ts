@@ -19,14 +19,15 @@ interface Pending {
 
 export class Requests {
   private readonly timers: Timers;
-  private readonly pending: Pending[] = [];
+  /** Made by the first request: none at rest. */
+  private pending: Pending[] | undefined;
 
   constructor(timers: Timers) {
     this.timers = timers;
   }
 
   get waiting(): boolean {
-    return this.pending.length > 0;
+    return this.pending !== undefined && this.pending.length > 0;
   }
 
   /**
@@ -45,13 +46,13 @@ export class Requests {
         this.remove(p);
         reject(err(ErrorCode.TIMEOUT, `no reply to ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.push(p);
+      (this.pending ??= []).push(p);
     });
   }
 
   /** Offer a downlink to every pending request. */
   offer(topic: string, text: string): void {
-    for (const p of this.pending.slice()) {
+    for (const p of this.pending!.slice()) {
       let done = false;
       try {
         done = p.see(topic, text);
@@ -107,8 +108,9 @@ export class Requests {
   }
 
   private remove(p: Pending): void {
-    const i = this.pending.indexOf(p);
-    if (i >= 0) this.pending.splice(i, 1);
+    const list = this.pending!;
+    const i = list.indexOf(p);
+    if (i >= 0) list.splice(i, 1);
     this.timers.clear(p.timer);
   }
 }

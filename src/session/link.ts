@@ -46,6 +46,7 @@ const enum Phase {
   CLOSING,
 }
 
+/** The link is its keepalive's KeepaliveActions (sendPing, dead): no closures kept for it. */
 export class Link {
   private readonly hal: Hal;
   private readonly config: SessionConfig;
@@ -53,7 +54,6 @@ export class Link {
   private readonly owner: LinkOwner;
   private readonly framer: Framer;
   private readonly keepalive: Keepalive;
-  private readonly connectPacket: Uint8Array;
   private transport: Transport | undefined;
   private gen = 0;
   private phase = Phase.IDLE;
@@ -67,17 +67,18 @@ export class Link {
   constructor(hal: Hal, config: SessionConfig, counters: Counters, owner: LinkOwner) {
     this.hal = hal;
     this.config = config;
-    const c = config;
-    const connect = encodeConnect({ clientId: c.clientId, username: c.username, password: c.password, keepalive: c.keepalive, cleanSession: true });
+    // Checked here, built again per attempt: kept, its bytes would sit in RAM for as long as the device runs.
+    const connect = this.connect();
     if (connect instanceof BlynkError) throw err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`);
-    this.connectPacket = connect;
     this.counters = counters;
     this.owner = owner;
     this.framer = new Framer(config.rxbuff, config.drainLimit);
-    this.keepalive = new Keepalive(hal.timers, hal.clock, {
-      sendPing: () => this.ping(),
-      dead: () => this.owner.failed(err(ErrorCode.KEEPALIVE_TIMEOUT, `no whole packet received for ${1.5 * config.keepalive} s`), false),
-    });
+    this.keepalive = new Keepalive(hal.timers, hal.clock, this);
+  }
+
+  private connect(): Uint8Array | BlynkError {
+    const c = this.config;
+    return encodeConnect({ clientId: c.clientId, username: c.username, password: c.password, keepalive: c.keepalive, cleanSession: true });
   }
 
   /** A transport exists (opening, open or closing). */
@@ -102,7 +103,8 @@ export class Link {
   /** Send CONNECT (the transport is open). */
   handshake(): void {
     this.phase = Phase.HANDSHAKE;
-    this.send(this.connectPacket);
+    const connect = this.connect();
+    if (!(connect instanceof BlynkError)) this.send(connect); // it was built once in the constructor: it cannot fail now
   }
 
   /** CONNACK 0 was accepted by the session: watch the link from now on. */
@@ -293,7 +295,13 @@ export class Link {
     if (this.send(ack)) this.counters.pubacksSent++;
   }
 
-  private ping(): void {
+  // ---- KeepaliveActions ----
+
+  sendPing(): void {
     if (this.send(encodePingreq())) this.counters.pingsSent++;
+  }
+
+  dead(): void {
+    this.owner.failed(err(ErrorCode.KEEPALIVE_TIMEOUT, `no whole packet received for ${1.5 * this.config.keepalive} s`), false);
   }
 }

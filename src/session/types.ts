@@ -5,7 +5,8 @@ import type { ReconnectOptions } from './reconnect';
 import type { Endpoint } from './endpoint';
 import type { State } from './state';
 
-export interface SessionConfig {
+/** Read, never copied: the Blynk layer passes its one resolved configuration (blynk/config.ts). */
+export interface SessionConfig extends ReconnectOptions {
   clientId: string;
   username: string;
   password: string;
@@ -19,8 +20,6 @@ export interface SessionConfig {
   maxPacket: number;
   /** No CONNACK within this is a failure (C-CONN-4). */
   connectTimeoutMs: number;
-  /** Backoff, stable period, auth wait, duplicate-token wait (reconnect.ts). */
-  reconnect: ReconnectOptions;
   /** How long to wait for a transport to confirm it closed before giving up on it. */
   closeTimeoutMs: number;
 }
@@ -37,6 +36,8 @@ export interface SessionHooks {
   message(topic: string, bytes: Uint8Array, start: number, end: number): void;
   /** An attempt ended: ok at CONNACK 0, or failed before it (with why). */
   attemptEnded(endpoint: Endpoint, ok: boolean, error: BlynkError | undefined): void;
+  /** What the session reports (state changes, errors, ...); one call, no listener lists kept at rest. */
+  event<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void;
 }
 
 export interface StateChange {
