@@ -11,7 +11,7 @@ import { describeError } from '../util/safe';
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { formatEndpoint, type Endpoint } from '../session/endpoint';
-import { MqttSession, type StateChange } from '../session/session';
+import { MqttSession, type SessionEvents, type SessionHooks, type StateChange } from '../session/session';
 import type { State } from '../session/state';
 import type { Counters } from '../session/counters';
 import { Emitter } from '../util/emitter';
@@ -50,7 +50,8 @@ export interface ClientObserver {
   clientEvent<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void;
 }
 
-export class BlynkClient {
+/** The client is its session's hooks (SessionHooks): the session calls it directly, no closures kept. */
+export class BlynkClient implements SessionHooks {
   readonly events = new Emitter<ClientEvents>();
   readonly config: ResolvedConfig;
   readonly log: Logger;
@@ -79,22 +80,7 @@ export class BlynkClient {
     this.policy = new RedirectPolicy(c.redirect, c.server, c.token);
     const ignored = this.policy.boot(this.store.get());
     if (ignored) this.log.warn(`not using the endpoint stored in flash: ${ignored}`);
-    this.session = new MqttSession(
-      hal,
-      c,
-      {
-        endpoint: () => this.policy.target(),
-        online: () => {
-          this.subscribed = this.infoSent = false;
-          this.sessionOnline();
-        },
-        message: (topic, bytes, start, end) => this.message(topic, bytes, start, end),
-        attemptEnded: (ep, ok, e) => this.attemptEnded(ep, ok, e),
-        event: (ev, v) => this.emit(ev, v as ClientEvents[typeof ev]),
-      },
-      this.log,
-      this.scrubber,
-    );
+    this.session = new MqttSession(hal, c, this, this.log, this.scrubber);
     this.log.info(`device ${maskToken(c.token)}, template ${c.templateId}, server ${formatEndpoint(c.server)}`);
   }
 
@@ -176,11 +162,28 @@ export class BlynkClient {
     return this.scrubber;
   }
 
-  // ---- session hooks ----
+  // ---- SessionHooks (the session's; not for applications) ----
 
-  private sessionOnline(): void {
+  /** @internal */
+  nextEndpoint(): Endpoint {
+    return this.policy.target();
+  }
+
+  /** @internal */
+  sessionOnline(): void {
+    this.subscribed = this.infoSent = false;
     this.sendSessionStart(0);
     if (this.session.online) this.emit('online', this.session.endpoint!);
+  }
+
+  /** @internal */
+  incoming(topic: string, bytes: Uint8Array, start: number, end: number): void {
+    this.message(topic, bytes, start, end);
+  }
+
+  /** @internal */
+  sessionEvent<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void {
+    this.emit(event, value as ClientEvents[K]);
   }
 
   /**
@@ -224,7 +227,8 @@ export class BlynkClient {
     this.onDownlink?.(topic, bytes, start, end);
   }
 
-  private attemptEnded(ep: Endpoint, ok: boolean, e: BlynkError | undefined): void {
+  /** @internal */
+  attemptEnded(ep: Endpoint, ok: boolean, e: BlynkError | undefined): void {
     const f = this.policy.attemptEnded(ep, ok, e);
     if (!f) return;
     this.log.warn(`${f.from} failed ${f.failures} times in a row; falling back to ${f.to}`);

@@ -83,7 +83,7 @@ export class MqttSession implements LinkOwner {
     this.to(State.STOPPED, 'stopped');
   }
 
-  /** Disconnect cleanly and connect again at once, to whatever hooks.endpoint() now says (a redirect). */
+  /** Disconnect cleanly and connect again at once, to whatever hooks.nextEndpoint() now says (a redirect). */
   reconnectNow(reason: string): void {
     const s = this.current;
     if (!this.wanted || s === State.IDLE || s === State.STOPPED) return;
@@ -120,7 +120,7 @@ export class MqttSession implements LinkOwner {
     this.current = next;
     const mine = ++this.transitions;
     this.log.info(`state ${from} -> ${next}: ${reason}`);
-    this.hooks.event('state', error ? { from, to: next, reason, error } : { from, to: next, reason });
+    this.hooks.sessionEvent('state', error ? { from, to: next, reason, error } : { from, to: next, reason });
     return this.transitions === mine; // false: a listener made a change (even stop+start): stop here
   }
 
@@ -144,7 +144,7 @@ export class MqttSession implements LinkOwner {
       if (this.current !== State.WAITING_NETWORK) this.to(State.WAITING_NETWORK, 'network is down');
       return;
     }
-    const ep = this.hooks.endpoint();
+    const ep = this.hooks.nextEndpoint();
     this.endpointInUse = ep;
     if (!this.to(State.CONNECTING, `${reason}: ${formatEndpoint(ep)}`)) return;
     this.counters.attempts++;
@@ -223,7 +223,7 @@ export class MqttSession implements LinkOwner {
         if (!this.to(State.BACKOFF, `another device on this token; next try in ${Math.round(w.ms / 1000)} s`, dup)) return;
         this.wait(w.ms, () => this.connectOrWait('retry'));
         this.raise(dup);
-        this.hooks.event('duplicate', { closes: w.closes, waitMs: w.ms });
+        this.hooks.sessionEvent('duplicate', { closes: w.closes, waitMs: w.ms });
         return;
       }
       case 'backoff':
@@ -232,7 +232,7 @@ export class MqttSession implements LinkOwner {
   }
 
   private onNetwork(up: boolean): void {
-    this.hooks.event('network', up);
+    this.hooks.sessionEvent('network', up);
     const s = this.current;
     if (up) {
       if (s === State.WAITING_NETWORK) this.connectOrWait('network is back');
@@ -263,11 +263,11 @@ export class MqttSession implements LinkOwner {
   }
 
   message(topic: string, bytes: Uint8Array, start: number, end: number): void {
-    this.hooks.message(topic, bytes, start, end);
+    this.hooks.incoming(topic, bytes, start, end);
   }
 
   subscribed(granted: readonly number[]): void {
-    this.hooks.event('subscribed', granted);
+    this.hooks.sessionEvent('subscribed', granted);
   }
 
   accepted(): void {
@@ -278,7 +278,7 @@ export class MqttSession implements LinkOwner {
     if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
     try { // direct calls, no wrapper frames: the application's 'online' listeners run at the bottom of this stack
       this.hooks.attemptEnded(ep, true, undefined);
-      if (this.current === State.ONLINE) this.hooks.online();
+      if (this.current === State.ONLINE) this.hooks.sessionOnline();
     } catch (e) {
       this.hookFailed(e);
     }
@@ -296,6 +296,6 @@ export class MqttSession implements LinkOwner {
 
   /** Report an error that does not end the connection (or that fail() already handled). */
   raise(e: BlynkError): void {
-    this.hooks.event('error', this.clean(e));
+    this.hooks.sessionEvent('error', this.clean(e));
   }
 }

@@ -26,18 +26,18 @@ export interface SessionConfig extends ReconnectOptions {
 
 export interface SessionHooks {
   /** The endpoint for the next attempt. */
-  endpoint(): Endpoint;
+  nextEndpoint(): Endpoint;
   /** CONNACK 0 arrived: send what every new session needs, now (pipelined, C-SESSION-3). */
-  online(): void;
+  sessionOnline(): void;
   /**
    * An incoming PUBLISH (already acknowledged if QoS 1). Its payload is `bytes[start, end)`,
    * valid only during the call (a range rather than a view: nothing is allocated per message).
    */
-  message(topic: string, bytes: Uint8Array, start: number, end: number): void;
+  incoming(topic: string, bytes: Uint8Array, start: number, end: number): void;
   /** An attempt ended: ok at CONNACK 0, or failed before it (with why). */
   attemptEnded(endpoint: Endpoint, ok: boolean, error: BlynkError | undefined): void;
   /** What the session reports (state changes, errors, ...); one call, no listener lists kept at rest. */
-  event<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void;
+  sessionEvent<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void;
 }
 
 export interface StateChange {
