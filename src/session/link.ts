@@ -92,7 +92,7 @@ export class Link {
     this.pendingSubs.length = 0;
     this.phase = Phase.OPENING;
     try {
-      this.transport = this.hal.transport.open(ep, this.events(gen));
+      this.transport = this.hal.transport.open(ep, new LinkEvents(this, gen));
     } catch (e) {
       this.transport = undefined;
       this.phase = Phase.IDLE;
@@ -156,35 +156,26 @@ export class Link {
 
   // ---- transport callbacks ----
 
-  private events(gen: number): TransportEvents {
-    return {
-      onOpen: () => {
-        try {
-          if (gen === this.gen && this.phase === Phase.OPENING) this.owner.opened();
-        } catch (e) {
-          this.unexpected(e);
-        }
-      },
-      // The data path catches inline: a closure per chunk would be an allocation per chunk.
-      onData: (bytes) => {
-        try {
-          if (gen === this.gen) this.received(gen, bytes);
-        } catch (e) {
-          this.unexpected(e);
-        }
-      },
-      onDrain: () => undefined,
-      onClose: (failure, detail) => {
-        try {
-          if (gen === this.gen) this.transportClosed(failure, detail);
-        } catch (e) {
-          this.unexpected(e);
-        }
-      },
-    };
+  /** @internal LinkEvents: the transport of connection `gen` is open. */
+  transportOpened(gen: number): void {
+    try {
+      if (gen === this.gen && this.phase === Phase.OPENING) this.owner.opened();
+    } catch (e) {
+      this.unexpected(e);
+    }
   }
 
-  private unexpected(e: unknown): void {
+  /** @internal LinkEvents: the transport of connection `gen` is gone. */
+  transportEnded(gen: number, failure: TransportFailure, detail: string | undefined): void {
+    try {
+      if (gen === this.gen) this.transportClosed(failure, detail);
+    } catch (e) {
+      this.unexpected(e);
+    }
+  }
+
+  /** @internal LinkEvents: the data path's inline guard. */
+  unexpected(e: unknown): void {
     const error = err(ErrorCode.INTERNAL, `unexpected exception: ${describeError(e)}`);
     this.owner.raise(error);
     this.owner.failed(error, false);
@@ -303,5 +294,38 @@ export class Link {
 
   dead(): void {
     this.owner.failed(err(ErrorCode.KEEPALIVE_TIMEOUT, `no whole packet received for ${1.5 * this.config.keepalive} s`), false);
+  }
+}
+
+/**
+ * One connection's transport callbacks, tagged with its generation so a late callback of an old
+ * transport is ignored. A small object whose methods live in the class: four closures per
+ * connection would each cost more than the whole object.
+ */
+class LinkEvents implements TransportEvents {
+  constructor(
+    private readonly link: Link,
+    private readonly gen: number,
+  ) {}
+
+  onOpen(): void {
+    this.link.transportOpened(this.gen);
+  }
+
+  // The data path catches inline and calls received() itself (element access: it stays private
+  // to Link): no frame and no closure per chunk.
+  onData(bytes: Uint8Array): void {
+    const link = this.link;
+    try {
+      if (this.gen === link['gen']) link['received'](this.gen, bytes);
+    } catch (e) {
+      link.unexpected(e);
+    }
+  }
+
+  onDrain(): void {}
+
+  onClose(failure: TransportFailure, detail?: string): void {
+    this.link.transportEnded(this.gen, failure, detail);
   }
 }
