@@ -60,7 +60,7 @@ export class Link {
   private nextId = 1;
   /** Memory every PUBLISH is encoded into: write() copies what it keeps (hal/interfaces.ts). */
   private readonly out = new PacketWriter();
-  /** SUBSCRIBEs waiting for their SUBACK. */
+  /** SUBSCRIBEs waiting for their SUBACK (one list, emptied per connection). */
   private readonly pendingSubs: PendingSubscribe[] = [];
 
   /** Throws a CONFIG BlynkError if the CONNECT cannot be built (the application's own configuration). */

@@ -3,6 +3,8 @@
 // keeps (chunk bytes and slots read from the instruments right after a GC, synchronously), then
 // the whole device, then the device online. Same bundle form and heaps as bench:ram; the pieces
 // made alone overlap (a Framer holds a Ring and a TopicCache), so they do not add up to the device.
+// The stack column is the deepest stack the simulator saw in the part's window (its making, and
+// for the last steps the connection's callbacks and the once-a-second write).
 //
 //   npx tsx tools/bench/ram-parts.ts
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -70,7 +72,7 @@ let device;
 part("BlynkDevice", () => (device = new B.BlynkDevice(options)));
 part("onWrite", () => device.onWrite("Power", noop));
 part("start, online + 2 s", () => {
-  queue.unshift(["(end)", () => trace("[parts] done\\n")]);
+  queue.unshift(["online, idle (a write a second)", () => undefined], ["(end)", () => trace("[parts] done\\n")]);
   device.on("online", () => Timer.set(run, 2000));
   device.start();
 });
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
     } finally {
       await sim.stop();
     }
-    console.log('what each part keeps in the Moddable simulator (after a GC): chunk bytes, slots');
+    console.log('what each part keeps in the Moddable simulator (after a GC): chunk bytes, slots, stack peak while made (slots)');
     const names = sim.lines.filter((l) => l.startsWith('[parts] ')).map((l) => l.slice(8));
     let last: [number, number] | undefined;
     for (let i = 0; i + 1 < names.length; i++) {
@@ -119,7 +121,8 @@ async function main(): Promise<void> {
       const during = sim.samples(esc(names[i]!), esc(names[i + 1]!));
       if (during.length === 0) continue;
       const now: [number, number] = [Math.min(...during.map((s) => s['Chunk used'] ?? 0)), Math.round(Math.min(...during.map((s) => s['Slot used'] ?? 0)) / 32)];
-      if (last) console.log(`  ${names[i]!.padEnd(26)} ${String(now[0] - last[0]).padStart(7)} ${String(now[1] - last[1]).padStart(6)}   (${now[0]} B, ${now[1]} slots)`);
+      const stack = Math.round(Math.max(...during.map((s) => s['Stack used'] ?? 0)) / 32);
+      if (last) console.log(`  ${names[i]!.padEnd(26)} ${String(now[0] - last[0]).padStart(7)} ${String(now[1] - last[1]).padStart(6)} ${String(stack).padStart(6)}   (${now[0]} B, ${now[1]} slots)`);
       last = now;
     }
     console.log(`logs: ${work}`);
