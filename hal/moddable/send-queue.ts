@@ -1,8 +1,11 @@
 // Bytes waiting for room in a Moddable socket. Socket.write is all-or-nothing and throws when the
 // data does not fit the free send buffer, so the queue writes at most write() bytes at a time.
 
-/** Writes bytes that are known to fit; may throw (the socket broke). */
-export type SinkWrite = (bytes: Uint8Array) => void;
+/** The socket: write() says how many bytes it takes now; write(bytes) writes bytes known to fit, and may throw (the socket broke). */
+export interface Sink {
+  write(): number;
+  write(bytes: Uint8Array): void;
+}
 
 export class SendQueue {
   private readonly chunks: Uint8Array[] = [];
@@ -21,16 +24,16 @@ export class SendQueue {
   }
 
   /**
-   * Sends as much as fits: `free()` says how much the socket takes now. Returns true when the
-   * queue is empty afterwards. Exceptions from the socket propagate (the caller fails the stream).
+   * Sends as much as fits the socket now. Returns true when the queue is empty afterwards.
+   * Exceptions from the socket propagate (the caller fails the stream).
    */
-  flush(free: () => number, write: SinkWrite): boolean {
+  flush(sink: Sink): boolean {
     while (this.chunks.length > 0) {
-      const room = free();
+      const room = sink.write();
       if (!(room > 0)) return false;
       const head = this.chunks[0]!;
       const n = Math.min(room, head.byteLength - this.offset);
-      write(this.offset === 0 && n === head.byteLength ? head : head.subarray(this.offset, this.offset + n));
+      sink.write(this.offset === 0 && n === head.byteLength ? head : head.subarray(this.offset, this.offset + n));
       this.offset += n;
       this.size -= n;
       if (this.offset === head.byteLength) {
@@ -50,20 +53,21 @@ export class SendQueue {
 
 /**
  * Writes `bytes` straight to the socket as far as they fit (no copy), and queues the rest.
- * Only when the queue is empty: otherwise order requires queueing everything.
+ * Only when the queue is empty: otherwise order requires queueing everything. The socket itself
+ * is passed, not two closures over it: nothing allocated and two frames fewer per send.
  */
-export function sendOrQueue(queue: SendQueue, bytes: Uint8Array, free: () => number, write: SinkWrite): void {
+export function sendOrQueue(queue: SendQueue, bytes: Uint8Array, sink: Sink): void {
   if (queue.length > 0) {
     queue.push(bytes);
-    queue.flush(free, write);
+    queue.flush(sink);
     return;
   }
   let offset = 0;
   while (offset < bytes.byteLength) {
-    const room = free();
+    const room = sink.write();
     if (!(room > 0)) break;
     const n = Math.min(room, bytes.byteLength - offset);
-    write(offset === 0 && n === bytes.byteLength ? bytes : bytes.subarray(offset, offset + n));
+    sink.write(offset === 0 && n === bytes.byteLength ? bytes : bytes.subarray(offset, offset + n));
     offset += n;
   }
   if (offset < bytes.byteLength) queue.push(bytes.subarray(offset));

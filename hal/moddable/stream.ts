@@ -72,7 +72,7 @@ export class SocketStream {
     }
     const socket = this.socket!;
     try {
-      sendOrQueue(this.queue, bytes, () => socket.write(), (b) => socket.write(b));
+      sendOrQueue(this.queue, bytes, socket);
     } catch (e) {
       this.end('reset', `write failed: ${String(e)}`);
     }
@@ -179,7 +179,7 @@ export class SocketStream {
   private flushQueue(): boolean {
     const socket = this.socket!;
     try {
-      return this.queue.flush(() => socket.write(), (b) => socket.write(b));
+      return this.queue.flush(socket);
     } catch (e) {
       this.end('reset', `write failed: ${String(e)}`);
       return false;

@@ -11,7 +11,7 @@ import { describeError } from '../util/safe';
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { formatEndpoint, type Endpoint } from '../session/endpoint';
-import { MqttSession, type StateChange } from '../session/session';
+import { MqttSession, type SessionEvents, type SessionHooks, type StateChange } from '../session/session';
 import type { State } from '../session/state';
 import type { Counters } from '../session/counters';
 import { Emitter } from '../util/emitter';
@@ -46,12 +46,19 @@ export interface ClientEvents {
   duplicate: { closes: number; waitMs: number };
 }
 
-export class BlynkClient {
+export interface ClientObserver {
+  clientEvent<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void;
+}
+
+/** The client is its session's hooks (SessionHooks): the session calls it directly, no closures kept. */
+export class BlynkClient implements SessionHooks {
   readonly events = new Emitter<ClientEvents>();
   readonly config: ResolvedConfig;
   readonly log: Logger;
   /** Every downlink except `downlink/redirect`. The payload is `bytes[start, end)`, valid only during the call. */
   onDownlink: ((topic: string, bytes: Uint8Array, start: number, end: number) => void) | undefined;
+  /** The layer above (BlynkDevice), told of every event before `events` listeners: one object, no listener lists. */
+  observer: ClientObserver | undefined;
 
   private readonly hal: Hal;
   private readonly session: MqttSession;
@@ -73,36 +80,7 @@ export class BlynkClient {
     this.policy = new RedirectPolicy(c.redirect, c.server, c.token);
     const ignored = this.policy.boot(this.store.get());
     if (ignored) this.log.warn(`not using the endpoint stored in flash: ${ignored}`);
-    this.session = new MqttSession(
-      hal,
-      {
-        clientId: c.clientId,
-        username: 'device',
-        password: c.token,
-        keepalive: c.keepalive,
-        rxbuff: c.rxbuff,
-        drainLimit: c.drainLimit,
-        maxPacket: c.maxPacket,
-        connectTimeoutMs: c.connectTimeoutMs,
-        reconnect: { backoff: c.backoff, stableAfterMs: c.stableAfterMs, authRetryMs: c.authRetryMs, duplicate: c.duplicate },
-        closeTimeoutMs: c.closeTimeoutMs,
-      },
-      {
-        endpoint: () => this.policy.target(),
-        online: () => {
-          this.subscribed = this.infoSent = false;
-          this.sessionOnline();
-        },
-        message: this.message.bind(this),
-        attemptEnded: (ep, ok, e) => this.attemptEnded(ep, ok, e),
-      },
-      this.log,
-      this.scrubber,
-    );
-    this.session.events.onListenerError = this.events.onListenerError;
-    for (const ev of ['state', 'error', 'network', 'subscribed', 'duplicate'] as const) {
-      this.session.events.on(ev, (v) => this.emit(ev, v as ClientEvents[typeof ev]));
-    }
+    this.session = new MqttSession(hal, c, this, this.log, this.scrubber);
     this.log.info(`device ${maskToken(c.token)}, template ${c.templateId}, server ${formatEndpoint(c.server)}`);
   }
 
@@ -158,7 +136,7 @@ export class BlynkClient {
   report(e: BlynkError, level: 'warn' | 'error' = 'warn'): BlynkError {
     const clean = this.scrub(e);
     this.log.write(level, `${clean.code}: ${clean.message}`);
-    this.events.emit('error', clean);
+    this.deliver('error', clean);
     return clean;
   }
 
@@ -167,9 +145,21 @@ export class BlynkClient {
     return this.scrubber.error(e);
   }
 
-  /** Emit an event with the token masked out of its payload (C-SECRETS). */
+  /** Emit an event with the token masked out of its payload (C-SECRETS): to the observer first, then to `events`. */
   emit<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void {
-    this.events.emit(event, this.scrubber.value(value));
+    this.deliver(event, this.scrubber.value(value));
+  }
+
+  private deliver<K extends keyof ClientEvents>(event: K, v: ClientEvents[K]): void {
+    const o = this.observer;
+    if (o) {
+      try {
+        o.clientEvent(event, v);
+      } catch (e) {
+        this.log.error(`the '${event}' observer failed: ${describeError(e)}`);
+      }
+    }
+    this.events.emit(event, v);
   }
 
   /** The scrubber for payloads the device layer emits. */
@@ -177,11 +167,28 @@ export class BlynkClient {
     return this.scrubber;
   }
 
-  // ---- session hooks ----
+  // ---- SessionHooks (the session's; not for applications) ----
 
-  private sessionOnline(): void {
+  /** @internal */
+  nextEndpoint(): Endpoint {
+    return this.policy.target();
+  }
+
+  /** @internal */
+  sessionOnline(): void {
+    this.subscribed = this.infoSent = false;
     this.sendSessionStart(0);
     if (this.session.online) this.emit('online', this.session.endpoint!);
+  }
+
+  /** @internal */
+  incoming(topic: string, bytes: Uint8Array, start: number, end: number): void {
+    this.message(topic, bytes, start, end);
+  }
+
+  /** @internal */
+  sessionEvent<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void {
+    this.emit(event, value as ClientEvents[K]);
   }
 
   /**
@@ -225,7 +232,8 @@ export class BlynkClient {
     this.onDownlink?.(topic, bytes, start, end);
   }
 
-  private attemptEnded(ep: Endpoint, ok: boolean, e: BlynkError | undefined): void {
+  /** @internal */
+  attemptEnded(ep: Endpoint, ok: boolean, e: BlynkError | undefined): void {
     const f = this.policy.attemptEnded(ep, ok, e);
     if (!f) return;
     this.log.warn(`${f.from} failed ${f.failures} times in a row; falling back to ${f.to}`);

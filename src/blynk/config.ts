@@ -6,6 +6,7 @@ import type { LogLevel } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { DEFAULT_BACKOFF, DEFAULT_DUPLICATE, type BackoffOptions, type DuplicateOptions } from '../session/reconnect';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../session/endpoint';
+import type { SessionConfig } from '../session/types';
 import { formatBuildTime } from './firmware-tag';
 import { utf8Encode } from '../util/utf8';
 import { DEFAULT_ALLOWED_HOSTS, type RedirectRules } from './redirect-policy';
@@ -62,7 +63,8 @@ export interface ConnectionOptions {
   logLevel?: LogLevel;
 }
 
-export interface ResolvedConfig {
+/** One object for the whole runtime: the session reads it as its SessionConfig (no copies kept). */
+export interface ResolvedConfig extends SessionConfig {
   token: string;
   templateId: string;
   firmware: Required<FirmwareInfo>;
@@ -153,6 +155,9 @@ export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
   if (2 + 8 + utf8Encode(info).length > maxPacket) throw bad(`maxPacket ${maxPacket} is too small for info/mcu (${2 + 8 + utf8Encode(info).length} bytes)`);
   return {
     token: o.token,
+    // The MQTT credentials Blynk asks for: user `device`, the token as the password.
+    username: 'device',
+    password: o.token,
     templateId,
     firmware,
     server,

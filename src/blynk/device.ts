@@ -13,20 +13,18 @@
 import { describeError } from '../util/safe';
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
-import { Emitter } from '../util/emitter';
-import { BlynkClient, type ClientEvents } from './client';
+import { BlynkClient } from './client';
+import { DeviceCore, type DeviceEvents } from './device-core';
 import type { ConnectionOptions } from './config';
 import { Downlinks } from './downlink';
 import { DeviceHandlers, notAFunction } from './handlers';
 import type { BatchValue, DatastreamValue, Location } from './names';
-import { OtaUpdater, type OtaOptions, type OtaProgress } from './ota';
+import { OtaUpdater, type OtaOptions } from './ota';
 import type { RateOptions } from './rate';
 import { resolveExtras } from './device-options';
 import type { TimeInfo } from './replies';
-import { Rebooter } from './reboot';
 import { Requests } from './requests';
 import { Uplink } from './uplink';
-import { isSecure } from '../session/endpoint';
 
 export interface DeviceOptions extends ConnectionOptions {
   hal: Hal;
@@ -42,11 +40,7 @@ export interface DeviceOptions extends ConnectionOptions {
   ota?: Partial<OtaOptions> | false;
 }
 
-export interface DeviceEvents extends ClientEvents {
-  ota: OtaProgress;
-  /** A console ping arrived (already acknowledged). */
-  ping: undefined;
-}
+export type { DeviceEvents } from './device-core';
 
 /**
  * HALs with a live runtime (C-APP-3). One BlynkDevice per HAL: a HAL is one device's hardware,
@@ -69,12 +63,12 @@ export class BlynkDevice extends DeviceHandlers {
   }
 
   private readonly hal: Hal;
-  private readonly emitter = new Emitter<DeviceEvents>();
+  /** The one object the client, the downlinks and the updater talk back to (device-core.ts). */
+  private readonly core: DeviceCore;
   private readonly up: Uplink;
   private readonly requests: Requests;
   private readonly requestTimeoutMs: number;
   private readonly ota: OtaUpdater | undefined;
-  private readonly rebooter: Rebooter;
   private disposed = false;
 
   /** Throws a CONFIG or IN_USE BlynkError for a configuration that cannot work (see create()). */
@@ -87,48 +81,20 @@ export class BlynkDevice extends DeviceHandlers {
     super(new BlynkClient(hal, options));
     this.hal = hal;
     inUse().add(hal);
-    const reportListener = (event: string, e: unknown) => {
-      if (event === 'error') this.client.log.error(`an 'error' listener failed: ${describeError(e)}`);
-      else this.client.report(err(ErrorCode.HANDLER_FAILED, `a '${event}' listener failed: ${describeError(e)}`));
-    };
-    this.emitter.onListenerError = reportListener;
-    this.client.events.onListenerError = reportListener;
-    this.up = new Uplink(this.client, hal.clock, hal.timers, extras.keepLatest, extras.rate);
-    // Before the forwarders: values kept offline go out before an 'online' listener writes newer ones.
-    this.client.events.on('online', () => this.up.flushKept(0));
-    for (const ev of ['state', 'error', 'online', 'redirect', 'fallback', 'network', 'subscribed', 'duplicate'] as const) {
-      this.client.events.on(ev, (v) => this.emitter.emit(ev, v as DeviceEvents[typeof ev]));
-    }
+    const client = this.client;
     this.requests = new Requests(hal.timers);
+    const core = (this.core = new DeviceCore(hal, client, this.requests, extras.ota?.decisionTimeoutMs ?? 0));
+    const reportListener = (event: string, e: unknown) => {
+      if (event === 'error') client.log.error(`an 'error' listener failed: ${describeError(e)}`);
+      else client.report(err(ErrorCode.HANDLER_FAILED, `a '${event}' listener failed: ${describeError(e)}`));
+    };
+    core.emitter.onListenerError = reportListener;
+    client.events.onListenerError = reportListener;
+    this.up = core.up = new Uplink(client, hal.clock, hal.timers, extras.keepLatest, extras.rate);
+    client.observer = core;
     this.requestTimeoutMs = extras.requestTimeoutMs;
-    if (extras.ota) {
-      const c = this.client.config;
-      this.ota = new OtaUpdater(
-        hal,
-        {
-          firmware: c.firmware,
-          allowHosts: c.redirect.allowHosts,
-          secure: () => isSecure((this.client.endpoint ?? c.server).scheme) || isSecure(c.server.scheme),
-          pauseConnection: () => this.client.pause(),
-          resumeConnection: () => this.client.start(),
-          progress: (p) => this.otaProgress(p),
-          report: (e) => this.client.report(e),
-          log: (m) => this.client.log.info(m),
-        },
-        extras.ota,
-      );
-    }
-    this.rebooter = new Rebooter(hal, this.client);
-    this.downlinks = new Downlinks({
-      report: (e) => this.client.report(e),
-      log: this.client.log,
-      requests: this.requests,
-      ota: this.ota,
-      emitPing: () => this.emitter.emit('ping', undefined),
-      reboot: () => this.rebooter.cleanly(),
-      timers: hal.timers,
-      otaDecisionMs: extras.ota?.decisionTimeoutMs ?? 0,
-    });
+    if (extras.ota) this.ota = core.ota = new OtaUpdater(hal, core, extras.ota);
+    this.downlinks = new Downlinks(core);
     this.client.onDownlink = this.downlinks.dispatch.bind(this.downlinks); // bound, not wrapped: one call fewer per message
   }
 
@@ -196,7 +162,7 @@ export class BlynkDevice extends DeviceHandlers {
       this.client.report(notAFunction(`on('${String(event)}')`));
       return () => undefined;
     }
-    return this.emitter.on(event, fn as (value: DeviceEvents[K]) => void);
+    return this.core.emitter.on(event, fn as (value: DeviceEvents[K]) => void);
   }
 
   // ---- uplink (C-API, uplink.ts) ----
@@ -276,10 +242,4 @@ export class BlynkDevice extends DeviceHandlers {
     return this.requests.location(() => this.getLocation(), timeoutMs);
   }
 
-  // ---- internals ----
-
-  private otaProgress(p: OtaProgress): void {
-    this.emitter.emit('ota', this.client.secrets.value(p));
-    if (p.phase === 'done' && this.client.state !== 'stopped') this.client.stop();
-  }
 }

@@ -47,7 +47,7 @@ export interface OtaHost {
   resumeConnection(): void;
   progress(p: OtaProgress): void;
   report(e: BlynkError): void;
-  log(message: string): void;
+  info(message: string): void;
 }
 
 interface Run {
@@ -106,7 +106,7 @@ export class OtaUpdater {
     if (refused) return refused;
     const run: Run = { offer, received: 0, checks: [], paused: false, windowStart: 0 };
     this.running = run;
-    this.host.log(`OTA: downloading ${offer.ver ?? '?'} (${offer.size} bytes) from ${safeUrl(offer.url)}`);
+    this.host.info(`OTA: downloading ${offer.ver ?? '?'} (${offer.size} bytes) from ${safeUrl(offer.url)}`);
     // Pause before telling anyone: a listener that calls stop() then owns the connection. If the
     // application called start() or stop() while onOta was deciding, it owns it already.
     if (this.opts.disconnect && controlAtOffer === this.control) {
@@ -257,7 +257,7 @@ export class OtaUpdater {
     }
     run.writer!.complete(); // throws -> guard -> OTA_WRITE
     this.clearTimers(run);
-    this.host.log(`OTA: image ${run.offer.ver ?? ''} verified (${run.checks.map((c) => c.name).join(', ') || 'length only'}); rebooting`);
+    this.host.info(`OTA: image ${run.offer.ver ?? ''} verified (${run.checks.map((c) => c.name).join(', ') || 'length only'}); rebooting`);
     this.host.progress({ phase: 'done', offer: run.offer, received: run.received });
     this.running = undefined;
     this.hal.timers.set(() => this.hal.device.reboot(), this.opts.rebootDelayMs);

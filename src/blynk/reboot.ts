@@ -1,9 +1,10 @@
 // `downlink/reboot` and the reboot after an update: a clean disconnect first (so the cloud sees
 // a DISCONNECT, not a timeout), then the HAL's reboot; if the disconnect never completes, the
-// reboot happens anyway after a few seconds. At most once.
+// reboot happens anyway after a few seconds. At most once. Made on the first request.
 
 import type { Hal } from '../../hal/interfaces';
 import type { BlynkClient } from './client';
+import type { StateChange } from '../session/types';
 
 export class Rebooter {
   private pending = false;
@@ -12,10 +13,11 @@ export class Rebooter {
   constructor(
     private readonly hal: Hal,
     private readonly client: BlynkClient,
-  ) {
-    client.events.on('state', (s) => {
-      if (this.pending && s.to === 'stopped') this.now();
-    });
+  ) {}
+
+  /** Told of every state change (by the device's core) once this exists. */
+  stateChanged(s: StateChange): void {
+    if (this.pending && s.to === 'stopped') this.now();
   }
 
   cleanly(): void {

@@ -51,7 +51,8 @@ export class RedirectPolicy {
   readonly configured: Endpoint;
   private readonly rules: RedirectRules;
   private readonly secret: string;
-  private readonly followedAt: number[] = [];
+  /** When redirects were followed (the loop window); made by the first one. */
+  private followedAt: number[] | undefined;
   /** The redirect target in use this boot (from flash at boot, or followed since). */
   private redirected: Endpoint | undefined;
   private failures = 0;
@@ -95,7 +96,7 @@ export class RedirectPolicy {
     const target = this.check(uri);
     if (target instanceof BlynkError) return target;
     if (current && sameEndpoint(target, current)) return { same: target };
-    const recent = this.followedAt.filter((t) => now - t < this.rules.windowMs);
+    const recent = (this.followedAt ?? []).filter((t) => now - t < this.rules.windowMs);
     if (recent.length >= this.rules.maxInWindow) {
       return err(ErrorCode.REDIRECT_LOOP, `more than ${this.rules.maxInWindow} redirects within ${this.rules.windowMs / 1000} s`);
     }
@@ -107,8 +108,9 @@ export class RedirectPolicy {
 
   /** The redirect to `target` is being followed (stored or not). */
   followed(target: Endpoint, now: number): void {
-    this.followedAt.push(now);
-    while (this.followedAt.length > this.rules.maxInWindow) this.followedAt.shift();
+    const at = (this.followedAt ??= []);
+    at.push(now);
+    while (at.length > this.rules.maxInWindow) at.shift();
     this.redirected = target;
     this.failures = 0;
   }

@@ -21,7 +21,8 @@ export class Requests {
   /** Some request waits for downlinks (a field, not a getter: every message reads it). */
   waiting = false;
   private readonly timers: Timers;
-  private readonly pending: Pending[] = [];
+  /** Made by the first request: none at rest. */
+  private pending: Pending[] | undefined;
 
   constructor(timers: Timers) {
     this.timers = timers;
@@ -43,14 +44,14 @@ export class Requests {
         this.remove(p);
         reject(err(ErrorCode.TIMEOUT, `no reply to ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.push(p);
+      (this.pending ??= []).push(p);
       this.waiting = true;
     });
   }
 
   /** Offer a downlink to every pending request. */
   offer(topic: string, text: string): void {
-    for (const p of this.pending.slice()) {
+    for (const p of this.pending!.slice()) {
       let done = false;
       try {
         done = p.see(topic, text);
@@ -106,9 +107,10 @@ export class Requests {
   }
 
   private remove(p: Pending): void {
-    const i = this.pending.indexOf(p);
-    if (i >= 0) this.pending.splice(i, 1);
-    this.waiting = this.pending.length > 0;
+    const list = this.pending!;
+    const i = list.indexOf(p);
+    if (i >= 0) list.splice(i, 1);
+    this.waiting = list.length > 0;
     this.timers.clear(p.timer);
   }
 }

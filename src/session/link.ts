@@ -46,6 +46,7 @@ const enum Phase {
   CLOSING,
 }
 
+/** The link is its keepalive's KeepaliveActions (sendPing, dead): no closures kept for it. */
 export class Link {
   // What every chunk and message reads first: XS finds a property by walking the object's list.
   private gen = 0;
@@ -56,29 +57,29 @@ export class Link {
   private readonly keepalive: Keepalive;
   private readonly hal: Hal;
   private readonly config: SessionConfig;
-  private readonly connectPacket: Uint8Array;
   private transport: Transport | undefined;
   private nextId = 1;
   /** Memory every PUBLISH is encoded into: write() copies what it keeps (hal/interfaces.ts). */
   private readonly out = new PacketWriter();
-  /** SUBSCRIBEs waiting for their SUBACK. */
+  /** SUBSCRIBEs waiting for their SUBACK (one list, emptied per connection). */
   private readonly pendingSubs: PendingSubscribe[] = [];
 
   /** Throws a CONFIG BlynkError if the CONNECT cannot be built (the application's own configuration). */
   constructor(hal: Hal, config: SessionConfig, counters: Counters, owner: LinkOwner) {
     this.hal = hal;
     this.config = config;
-    const c = config;
-    const connect = encodeConnect({ clientId: c.clientId, username: c.username, password: c.password, keepalive: c.keepalive, cleanSession: true });
+    // Checked here, built again per attempt: kept, its bytes would sit in RAM for as long as the device runs.
+    const connect = this.connect();
     if (connect instanceof BlynkError) throw err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`);
-    this.connectPacket = connect;
     this.counters = counters;
     this.owner = owner;
     this.framer = new Framer(config.rxbuff, config.drainLimit);
-    this.keepalive = new Keepalive(hal.timers, hal.clock, {
-      sendPing: () => this.ping(),
-      dead: () => this.owner.failed(err(ErrorCode.KEEPALIVE_TIMEOUT, `no whole packet received for ${1.5 * config.keepalive} s`), false),
-    });
+    this.keepalive = new Keepalive(hal.timers, hal.clock, this);
+  }
+
+  private connect(): Uint8Array | BlynkError {
+    const c = this.config;
+    return encodeConnect({ clientId: c.clientId, username: c.username, password: c.password, keepalive: c.keepalive, cleanSession: true });
   }
 
   /** A transport exists (opening, open or closing). */
@@ -92,7 +93,7 @@ export class Link {
     this.pendingSubs.length = 0;
     this.phase = Phase.OPENING;
     try {
-      this.transport = this.hal.transport.open(ep, this.events(gen));
+      this.transport = this.hal.transport.open(ep, new LinkEvents(this, gen));
     } catch (e) {
       this.transport = undefined;
       this.phase = Phase.IDLE;
@@ -103,7 +104,8 @@ export class Link {
   /** Send CONNECT (the transport is open). */
   handshake(): void {
     this.phase = Phase.HANDSHAKE;
-    this.send(this.connectPacket);
+    const connect = this.connect();
+    if (!(connect instanceof BlynkError)) this.send(connect); // it was built once in the constructor: it cannot fail now
   }
 
   /** CONNACK 0 was accepted by the session: watch the link from now on. */
@@ -155,35 +157,26 @@ export class Link {
 
   // ---- transport callbacks ----
 
-  private events(gen: number): TransportEvents {
-    return {
-      onOpen: () => {
-        try {
-          if (gen === this.gen && this.phase === Phase.OPENING) this.owner.opened();
-        } catch (e) {
-          this.unexpected(e);
-        }
-      },
-      // The data path catches inline: a closure per chunk would be an allocation per chunk.
-      onData: (bytes) => {
-        try {
-          if (gen === this.gen) this.received(gen, bytes);
-        } catch (e) {
-          this.unexpected(e);
-        }
-      },
-      onDrain: () => undefined,
-      onClose: (failure, detail) => {
-        try {
-          if (gen === this.gen) this.transportClosed(failure, detail);
-        } catch (e) {
-          this.unexpected(e);
-        }
-      },
-    };
+  /** @internal LinkEvents: the transport of connection `gen` is open. */
+  transportOpened(gen: number): void {
+    try {
+      if (gen === this.gen && this.phase === Phase.OPENING) this.owner.opened();
+    } catch (e) {
+      this.unexpected(e);
+    }
   }
 
-  private unexpected(e: unknown): void {
+  /** @internal LinkEvents: the transport of connection `gen` is gone. */
+  transportEnded(gen: number, failure: TransportFailure, detail: string | undefined): void {
+    try {
+      if (gen === this.gen) this.transportClosed(failure, detail);
+    } catch (e) {
+      this.unexpected(e);
+    }
+  }
+
+  /** @internal LinkEvents: the data path's inline guard. */
+  unexpected(e: unknown): void {
     const error = err(ErrorCode.INTERNAL, `unexpected exception: ${describeError(e)}`);
     this.owner.raise(error);
     this.owner.failed(error, false);
@@ -307,7 +300,46 @@ export class Link {
     if (this.send(ack)) this.counters.pubacksSent++;
   }
 
-  private ping(): void {
+  // ---- KeepaliveActions ----
+
+  sendPing(): void {
     if (this.send(encodePingreq())) this.counters.pingsSent++;
+  }
+
+  dead(): void {
+    this.owner.failed(err(ErrorCode.KEEPALIVE_TIMEOUT, `no whole packet received for ${1.5 * this.config.keepalive} s`), false);
+  }
+}
+
+/**
+ * One connection's transport callbacks, tagged with its generation so a late callback of an old
+ * transport is ignored. A small object whose methods live in the class: four closures per
+ * connection would each cost more than the whole object.
+ */
+class LinkEvents implements TransportEvents {
+  constructor(
+    private readonly link: Link,
+    private readonly gen: number,
+  ) {}
+
+  onOpen(): void {
+    this.link.transportOpened(this.gen);
+  }
+
+  // The data path catches inline and calls received() itself (element access: it stays private
+  // to Link): no frame and no closure per chunk.
+  onData(bytes: Uint8Array): void {
+    const link = this.link;
+    try {
+      if (this.gen === link['gen']) link['received'](this.gen, bytes);
+    } catch (e) {
+      link.unexpected(e);
+    }
+  }
+
+  onDrain(): void {}
+
+  onClose(failure: TransportFailure, detail?: string): void {
+    this.link.transportEnded(this.gen, failure, detail);
   }
 }

@@ -7,7 +7,6 @@
 import type { Hal, TimerHandle } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import type { Subscription } from '../mqtt/packets';
-import { Emitter } from '../util/emitter';
 import { callSafely, describeError } from '../util/safe';
 import type { Logger } from '../util/log';
 import type { Scrubber } from '../util/secrets';
@@ -17,12 +16,12 @@ import { duplicateError } from './failures';
 import { Link, type LinkOwner } from './link';
 import { ReconnectPolicy, type Wait } from './reconnect';
 import { State, canTransition } from './state';
-import type { SessionConfig, SessionEvents, SessionHooks } from './types';
+import type { SessionConfig, SessionHooks } from './types';
 
 export type { SessionConfig, SessionEvents, SessionHooks, StateChange } from './types';
 
-export class MqttSession {
-  readonly events = new Emitter<SessionEvents>();
+/** The session is its link's owner (LinkOwner): the link calls it directly, no closures kept. */
+export class MqttSession implements LinkOwner {
   readonly counters: Counters = newCounters();
 
   private readonly hal: Hal;
@@ -50,8 +49,8 @@ export class MqttSession {
     this.hooks = hooks;
     this.log = log;
     this.scrubber = scrubber;
-    this.policy = new ReconnectPolicy(hal.random, config.reconnect);
-    this.link = new Link(hal, config, this.counters, this.linkOwner());
+    this.policy = new ReconnectPolicy(hal.random, config);
+    this.link = new Link(hal, config, this.counters, this);
     hal.network.onChange((up) => this.onNetwork(up));
   }
 
@@ -87,7 +86,7 @@ export class MqttSession {
     this.to(State.STOPPED, 'stopped');
   }
 
-  /** Disconnect cleanly and connect again at once, to whatever hooks.endpoint() now says (a redirect). */
+  /** Disconnect cleanly and connect again at once, to whatever hooks.nextEndpoint() now says (a redirect). */
   reconnectNow(reason: string): void {
     const s = this.current;
     if (!this.wanted || s === State.IDLE || s === State.STOPPED) return;
@@ -124,7 +123,7 @@ export class MqttSession {
     this.current = next;
     const mine = ++this.transitions;
     this.log.info(`state ${from} -> ${next}: ${reason}`);
-    this.events.emit('state', error ? { from, to: next, reason, error } : { from, to: next, reason });
+    this.hooks.sessionEvent('state', error ? { from, to: next, reason, error } : { from, to: next, reason });
     return this.transitions === mine; // false: a listener made a change (even stop+start): stop here
   }
 
@@ -157,7 +156,7 @@ export class MqttSession {
       if (this.current !== State.WAITING_NETWORK) this.to(State.WAITING_NETWORK, 'network is down');
       return;
     }
-    const ep = this.hooks.endpoint();
+    const ep = this.hooks.nextEndpoint();
     this.endpointInUse = ep;
     if (!this.to(State.CONNECTING, `${reason}: ${formatEndpoint(ep)}`)) return;
     this.counters.attempts++;
@@ -200,12 +199,12 @@ export class MqttSession {
       // The HAL promised an onClose; if it never comes, do not stay stuck forever.
       this.log.warn('transport did not confirm close; moving on');
       this.link.abandon();
-      this.closed();
+      this.transportGone();
     });
   }
 
   /** The transport is gone: go on as the application last asked. */
-  private closed(): void {
+  private transportGone(): void {
     const then = this.afterClose;
     this.afterClose = undefined;
     this.finish(then);
@@ -236,7 +235,7 @@ export class MqttSession {
         if (!this.to(State.BACKOFF, `another device on this token; next try in ${Math.round(w.ms / 1000)} s`, dup)) return;
         this.wait(w.ms, () => this.connectOrWait('retry'));
         this.raise(dup);
-        this.events.emit('duplicate', { closes: w.closes, waitMs: w.ms });
+        this.hooks.sessionEvent('duplicate', { closes: w.closes, waitMs: w.ms });
         return;
       }
       case 'backoff':
@@ -245,7 +244,7 @@ export class MqttSession {
   }
 
   private onNetwork(up: boolean): void {
-    this.events.emit('network', up);
+    this.hooks.sessionEvent('network', up);
     const s = this.current;
     if (up) {
       if (s === State.WAITING_NETWORK) this.connectOrWait('network is back');
@@ -258,28 +257,32 @@ export class MqttSession {
     }
   }
 
-  // ---- what the link reports ----
+  // ---- what the link reports (LinkOwner) ----
 
-  private linkOwner(): LinkOwner {
-    return {
-      opened: () => {
-        if (this.current !== State.CONNECTING) return;
-        if (!this.to(State.HANDSHAKE, 'transport open, CONNECT sent')) return;
-        this.wait(Math.max(0, this.connectDeadline - this.hal.clock.now()), () => this.connectTimedOut());
-        this.link.handshake();
-      },
-      accepted: () => this.accepted(),
-      failed: (e, peerClosed) => this.fail(e, peerClosed),
-      closed: () => {
-        if (this.current === State.CLOSING) this.closed();
-      },
-      raise: (e) => this.raise(e),
-      message: this.hooks.message, // as it is (detached, see SessionHooks): no call of ours per message
-      subscribed: (granted) => this.events.emit('subscribed', granted),
-    };
+  opened(): void {
+    if (this.current !== State.CONNECTING) return;
+    if (!this.to(State.HANDSHAKE, 'transport open, CONNECT sent')) return;
+    this.wait(Math.max(0, this.connectDeadline - this.hal.clock.now()), () => this.connectTimedOut());
+    this.link.handshake();
   }
 
-  private accepted(): void {
+  failed(e: BlynkError, peerClosed: boolean): void {
+    this.fail(e, peerClosed);
+  }
+
+  closed(): void {
+    if (this.current === State.CLOSING) this.transportGone();
+  }
+
+  message(topic: string, bytes: Uint8Array, start: number, end: number): void {
+    this.hooks.incoming(topic, bytes, start, end);
+  }
+
+  subscribed(granted: readonly number[]): void {
+    this.hooks.sessionEvent('subscribed', granted);
+  }
+
+  accepted(): void {
     const ep = this.endpointInUse!;
     this.counters.connects++;
     this.policy.online(this.hal.clock.now());
@@ -287,7 +290,7 @@ export class MqttSession {
     if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
     try { // direct calls, no wrapper frames: the application's 'online' listeners run at the bottom of this stack
       this.hooks.attemptEnded(ep, true, undefined);
-      if (this.current === State.ONLINE) this.hooks.online();
+      if (this.current === State.ONLINE) this.hooks.sessionOnline();
     } catch (e) {
       this.hookFailed(e);
     }
@@ -304,7 +307,7 @@ export class MqttSession {
   private clean(e: BlynkError): BlynkError { return this.scrubber ? this.scrubber.error(e) : e; } // prettier-ignore
 
   /** Report an error that does not end the connection (or that fail() already handled). */
-  private raise(e: BlynkError): void {
-    this.events.emit('error', this.clean(e));
+  raise(e: BlynkError): void {
+    this.hooks.sessionEvent('error', this.clean(e));
   }
 }

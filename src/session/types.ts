@@ -5,7 +5,8 @@ import type { ReconnectOptions } from './reconnect';
 import type { Endpoint } from './endpoint';
 import type { State } from './state';
 
-export interface SessionConfig {
+/** Read, never copied: the Blynk layer passes its one resolved configuration (blynk/config.ts). */
+export interface SessionConfig extends ReconnectOptions {
   clientId: string;
   username: string;
   password: string;
@@ -19,25 +20,24 @@ export interface SessionConfig {
   maxPacket: number;
   /** No CONNACK within this is a failure (C-CONN-4). */
   connectTimeoutMs: number;
-  /** Backoff, stable period, auth wait, duplicate-token wait (reconnect.ts). */
-  reconnect: ReconnectOptions;
   /** How long to wait for a transport to confirm it closed before giving up on it. */
   closeTimeoutMs: number;
 }
 
 export interface SessionHooks {
   /** The endpoint for the next attempt. */
-  endpoint(): Endpoint;
+  nextEndpoint(): Endpoint;
   /** CONNACK 0 arrived: send what every new session needs, now (pipelined, C-SESSION-3). */
-  online(): void;
+  sessionOnline(): void;
   /**
    * An incoming PUBLISH (already acknowledged if QoS 1). Its payload is `bytes[start, end)`,
    * valid only during the call (a range rather than a view: nothing is allocated per message).
-   * Called detached, without `this` (a bound function or an arrow): no wrapper call per message.
    */
-  message: (topic: string, bytes: Uint8Array, start: number, end: number) => void;
+  incoming(topic: string, bytes: Uint8Array, start: number, end: number): void;
   /** An attempt ended: ok at CONNACK 0, or failed before it (with why). */
   attemptEnded(endpoint: Endpoint, ok: boolean, error: BlynkError | undefined): void;
+  /** What the session reports (state changes, errors, ...); one call, no listener lists kept at rest. */
+  sessionEvent<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void;
 }
 
 export interface StateChange {

@@ -7,25 +7,27 @@ import { settle } from './safe';
 type Listener<T> = (value: T) => void;
 
 export class Emitter<Events extends { [K in keyof Events]: unknown }> {
-  private listeners: { [K in keyof Events]?: Listener<Events[K]>[] } = {};
+  // Made by the first on(): an emitter nobody listens to holds nothing.
+  private listeners: { [K in keyof Events]?: Listener<Events[K]>[] } | undefined;
   /** Where a throwing listener's exception goes (the owner logs it). */
   onListenerError: ((event: string, error: unknown) => void) | undefined;
 
   on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void {
-    const list = (this.listeners[event] ??= []);
+    const all: { [K in keyof Events]?: Listener<Events[K]>[] } = (this.listeners ??= {});
+    const list = (all[event] ??= []);
     list.push(fn);
     return () => this.off(event, fn);
   }
 
   off<K extends keyof Events>(event: K, fn: Listener<Events[K]>): void {
-    const list = this.listeners[event];
+    const list = this.listeners?.[event];
     if (!list) return;
     const i = list.indexOf(fn);
     if (i >= 0) list.splice(i, 1);
   }
 
   emit<K extends keyof Events>(event: K, value: Events[K]): void {
-    const list = this.listeners[event];
+    const list = this.listeners?.[event];
     if (!list || list.length === 0) return;
     // Inline rather than through callSafely: on a device, listeners run deep in the network
     // callback's stack, and every frame saved counts (the Moddable default stack is small).
@@ -54,6 +56,6 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   }
 
   hasListeners<K extends keyof Events>(event: K): boolean {
-    return (this.listeners[event]?.length ?? 0) > 0;
+    return (this.listeners?.[event]?.length ?? 0) > 0;
   }
 }

@@ -1,0 +1,137 @@
+// bench:ram's parts probe (MODDABLE set): where the runtime's RAM goes in the Moddable simulator.
+// One app makes the runtime's pieces one at a time, each after a forced GC, and prints what each
+// keeps (chunk bytes and slots read from the instruments right after a GC, synchronously), then
+// the whole device, then the device online. Same bundle form and heaps as bench:ram; the pieces
+// made alone overlap (a Framer holds a Ring and a TopicCache), so they do not add up to the device.
+// The stack column is the deepest stack the simulator saw in the part's window (its making, and
+// for the last steps the connection's callbacks and the once-a-second write).
+//
+//   npx tsx tools/bench/ram-parts.ts
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmulator } from '../emulator';
+import { buildTarget } from '../xs/build';
+import { CREATION } from './ram-apps';
+import { buildApp, sdkTools, Simulator } from './ram-sim';
+
+const TOKEN = 'RamBenchTok3nQwErTyUiOpAsDfGh42';
+
+const MAIN = `import Preference from "preference";
+import Timer from "timer";
+import Debug from "debug";
+import WiFi from "wifi";
+import Instrumentation from "instrumentation";
+import config from "mc/config";
+import * as B from "blynk";
+
+const keep = [];
+const queue = [];
+// Each part gets 1.2 s under forced GCs: the simulator samples its instruments once a second.
+function part(name, make) { queue.push([name, make]); }
+function run() {
+  const next = queue.shift();
+  if (!next) return;
+  keep.push(next[1]());
+  Debug.gc();
+  trace(\`[parts] \${next[0]}\\n\`);
+  const gc = Timer.repeat(() => Debug.gc(), 50);
+  Timer.set(() => { Timer.clear(gc); run(); }, 1250);
+}
+const noop = () => undefined;
+part("nothing", () => undefined);
+part("empty object", () => ({}));
+part("object, 4 props", () => ({ a: 1, b: 2, c: 3, d: 4 }));
+part("arrow closure", () => { const x = {}; return () => x; });
+part("array of 1", () => [noop]);
+part("array of 4", () => [noop, noop, noop, noop]);
+part("Map", () => new Map());
+part("Map of 1", () => new Map([["a", 1]]));
+part("Uint8Array(0)", () => new Uint8Array(0));
+part("Uint8Array(16)", () => new Uint8Array(16));
+const hal = B.createModdableHal(B.moddableModules({ Preference }), { wifi: { classic: WiFi } });
+part("createModdableHal", () => B.createModdableHal(B.moddableModules({ Preference }), { wifi: { classic: WiFi } }));
+const options = { hal, token: config.token, templateId: "TMPLram00001", server: config.server, firmware: { version: "1.0.0" } };
+part("Emitter", () => new B.Emitter());
+part("Emitter + 1 listener", () => { const e = new B.Emitter(); e.on("state", noop); return e; });
+part("Emitter + 8 listeners", () => { const e = new B.Emitter(); for (const k of ["a","b","c","d","e","f","g","h"]) e.on(k, noop); return e; });
+part("TopicCache", () => new B.TopicCache());
+part("Ring(1029)", () => new B.Ring(1029));
+part("Framer(1024)", () => new B.Framer(1024, 16384));
+part("PacketWriter", () => new B.PacketWriter());
+part("encodeConnect", () => B.encodeConnect({ clientId: "", username: "device", password: config.token, keepalive: 45, cleanSession: true }));
+part("newCounters", () => B.newCounters());
+part("resolveConfig", () => B.resolveConfig(options));
+part("Scrubber", () => new B.Scrubber(config.token));
+part("Logger", () => new B.Logger(hal.log, "info", new B.Scrubber(config.token)));
+part("Requests", () => new B.Requests(hal.timers));
+part("BlynkClient", () => new B.BlynkClient(B.createModdableHal(B.moddableModules({ Preference }), { wifi: { classic: WiFi } }), options));
+part("  (its HAL alone)", () => B.createModdableHal(B.moddableModules({ Preference }), { wifi: { classic: WiFi } }));
+part("(drop the parts above)", () => { keep.length = 0; });
+let device;
+part("BlynkDevice", () => (device = new B.BlynkDevice(options)));
+part("onWrite", () => device.onWrite("Power", noop));
+part("start, online + 2 s", () => {
+  queue.unshift(["online, idle (a write a second)", () => undefined], ["(end)", () => trace("[parts] done\\n")]);
+  device.on("online", () => Timer.set(run, 2000));
+  device.start();
+});
+Timer.repeat(() => { if (device && device.online) device.write("Temperature", 21); }, 1000);
+run();
+`;
+async function main(): Promise<void> {
+  const moddable = process.env.MODDABLE;
+  if (!moddable) {
+    console.log('ram-parts skipped: MODDABLE is not set');
+    return;
+  }
+  const tools = sdkTools(moddable);
+  const emu = await startEmulator({ devices: { [TOKEN]: { datastreams: { Power: 1 } } }, regions: { global: { mqtt: 0 } } });
+  const work = mkdtempSync(path.join(tmpdir(), 'blynk-ram-parts-'));
+  try {
+    const bundleDir = path.join(work, 'dist');
+    await buildTarget({ name: 'blynk-moddable-parts', entry: 'tools/bench/ram-parts-entry.ts' }, bundleDir);
+    const dir = path.join(work, 'ram-parts');
+    mkdirSync(dir);
+    mkdirSync(path.join(work, 'prefs'));
+    mkdirSync(path.join(work, 'out'));
+    writeFileSync(path.join(dir, 'main.js'), MAIN);
+    const manifest = {
+      include: ['$(MODDABLE)/examples/manifest_base.json', '$(MODDABLE)/examples/manifest_net.json', '$(MODDABLE)/modules/crypt/tls.json', '$(MODDABLE)/modules/network/http/manifest.json', '$(MODDABLE)/modules/files/preference/manifest.json'],
+      modules: { '*': ['./main', '$(MODULES)/base/debug/*', '$(MODULES)/base/instrumentation/*'], blynk: path.join(bundleDir, 'blynk-moddable-parts') },
+      preload: ['debug', 'blynk'],
+      creation: CREATION,
+      config: { token: '', server: '' },
+      platforms: { lin: { config: { file: { root: `${path.join(work, 'prefs')}/` } }, creation: CREATION } },
+    };
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    const server = emu.uri('mqtt', 'global').replace(/\/$/, '');
+    const so = await buildApp(tools, { appDir: dir, outDir: path.join(work, 'out'), config: { token: TOKEN, server }, logFile: path.join(work, 'build.log') });
+    const sim = new Simulator(tools, so, path.join(work, 'parts.log'));
+    try {
+      await sim.waitFor(/^\[parts\] done$/, 'the parts app online', 120_000);
+    } finally {
+      await sim.stop();
+    }
+    console.log('what each part keeps in the Moddable simulator (after a GC): chunk bytes, slots, stack peak while made (slots)');
+    const names = sim.lines.filter((l) => l.startsWith('[parts] ')).map((l) => l.slice(8));
+    let last: [number, number] | undefined;
+    for (let i = 0; i + 1 < names.length; i++) {
+      const esc = (n: string) => new RegExp(`^\\[parts\\] ${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      const during = sim.samples(esc(names[i]!), esc(names[i + 1]!));
+      if (during.length === 0) continue;
+      const now: [number, number] = [Math.min(...during.map((s) => s['Chunk used'] ?? 0)), Math.round(Math.min(...during.map((s) => s['Slot used'] ?? 0)) / 32)];
+      const stack = Math.round(Math.max(...during.map((s) => s['Stack used'] ?? 0)) / 32);
+      if (last) console.log(`  ${names[i]!.padEnd(26)} ${String(now[0] - last[0]).padStart(7)} ${String(now[1] - last[1]).padStart(6)} ${String(stack).padStart(6)}   (${now[0]} B, ${now[1]} slots)`);
+      last = now;
+    }
+    console.log(`logs: ${work}`);
+  } finally {
+    await emu.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
