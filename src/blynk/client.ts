@@ -52,11 +52,11 @@ export interface ClientObserver {
 
 /** The client is its session's hooks (SessionHooks): the session calls it directly, no closures kept. */
 export class BlynkClient implements SessionHooks {
+  /** Every downlink except `downlink/redirect`. The payload is `bytes[start, end)`, valid only during the call. */
+  onDownlink: ((topic: string, bytes: Uint8Array, start: number, end: number) => void) | undefined; // first: read per message, and XS walks an object's properties
   readonly events = new Emitter<ClientEvents>();
   readonly config: ResolvedConfig;
   readonly log: Logger;
-  /** Every downlink except `downlink/redirect`. The payload is `bytes[start, end)`, valid only during the call. */
-  onDownlink: ((topic: string, bytes: Uint8Array, start: number, end: number) => void) | undefined;
   /** The layer above (BlynkDevice), told of every event before `events` listeners: one object, no listener lists. */
   observer: ClientObserver | undefined;
 
@@ -183,7 +183,11 @@ export class BlynkClient implements SessionHooks {
 
   /** @internal */
   incoming(topic: string, bytes: Uint8Array, start: number, end: number): void {
-    this.message(topic, bytes, start, end);
+    if (topic === TOPIC_REDIRECT) {
+      this.redirect(utf8Decode(bytes, start, end));
+      return;
+    }
+    this.onDownlink?.(topic, bytes, start, end);
   }
 
   /** @internal */
@@ -222,14 +226,6 @@ export class BlynkClient implements SessionHooks {
     this.hal.timers.set(() => {
       if (this.session.online && this.session.counters.connects === gen) this.sendSessionStart(attempt + 1);
     }, 200);
-  }
-
-  private message(topic: string, bytes: Uint8Array, start: number, end: number): void {
-    if (topic === TOPIC_REDIRECT) {
-      this.redirect(utf8Decode(bytes, start, end));
-      return;
-    }
-    this.onDownlink?.(topic, bytes, start, end);
   }
 
   /** @internal */

@@ -34,8 +34,12 @@ export interface LinkOwner {
   closed(): void;
   /** An error that does not end the connection. */
   raise(error: BlynkError): void;
-  message(topic: string, bytes: Uint8Array, start: number, end: number): void;
   subscribed(granted: readonly number[]): void;
+}
+
+/** Where incoming messages go: straight to the session's hooks, not through the session (a call fewer per message). */
+export interface MessageSink {
+  incoming(topic: string, bytes: Uint8Array, start: number, end: number): void;
 }
 
 const enum Phase {
@@ -52,6 +56,7 @@ export class Link {
   private gen = 0;
   private phase = Phase.IDLE;
   private readonly framer: Framer;
+  private readonly sink: MessageSink;
   private readonly owner: LinkOwner;
   private readonly counters: Counters;
   private readonly keepalive: Keepalive;
@@ -65,7 +70,7 @@ export class Link {
   private readonly pendingSubs: PendingSubscribe[] = [];
 
   /** Throws a CONFIG BlynkError if the CONNECT cannot be built (the application's own configuration). */
-  constructor(hal: Hal, config: SessionConfig, counters: Counters, owner: LinkOwner) {
+  constructor(hal: Hal, config: SessionConfig, counters: Counters, owner: LinkOwner, sink: MessageSink) {
     this.hal = hal;
     this.config = config;
     // Checked here, built again per attempt: kept, its bytes would sit in RAM for as long as the device runs.
@@ -73,6 +78,7 @@ export class Link {
     if (connect instanceof BlynkError) throw err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`);
     this.counters = counters;
     this.owner = owner;
+    this.sink = sink;
     this.framer = new Framer(config.rxbuff, config.drainLimit);
     this.keepalive = new Keepalive(hal.timers, hal.clock, this);
   }
@@ -196,6 +202,7 @@ export class Link {
     const framer = this.framer;
     const p = framer.packet;
     const owner = this.owner;
+    const sink = this.sink;
     const counters = this.counters;
     const before = framer.completed;
     framer.feed(bytes);
@@ -207,7 +214,7 @@ export class Link {
         if (p.type === PacketType.PUBLISH && p.qos === 0 && this.phase === Phase.ONLINE) {
           counters.messagesIn++;
           try {
-            owner.message(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
+            sink.incoming(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
           } catch (e) {
             owner.raise(err(ErrorCode.HANDLER_FAILED, `a message handler threw: ${describeError(e)}`));
           }
@@ -240,7 +247,7 @@ export class Link {
         if (p.qos === 1) this.puback(p.id); // acked before the handler runs: a throwing handler cannot block it
         this.counters.messagesIn++;
         try {
-          this.owner.message(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
+          this.sink.incoming(p.topic, p.bytes, p.payloadStart, p.payloadEnd);
         } catch (e) {
           this.owner.raise(err(ErrorCode.HANDLER_FAILED, `a message handler threw: ${describeError(e)}`));
         }

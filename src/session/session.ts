@@ -50,7 +50,7 @@ export class MqttSession implements LinkOwner {
     this.log = log;
     this.scrubber = scrubber;
     this.policy = new ReconnectPolicy(hal.random, config);
-    this.link = new Link(hal, config, this.counters, this);
+    this.link = new Link(hal, config, this.counters, this, hooks);
     hal.network.onChange((up) => this.onNetwork(up));
   }
 
@@ -272,10 +272,6 @@ export class MqttSession implements LinkOwner {
 
   closed(): void {
     if (this.current === State.CLOSING) this.transportGone();
-  }
-
-  message(topic: string, bytes: Uint8Array, start: number, end: number): void {
-    this.hooks.incoming(topic, bytes, start, end);
   }
 
   subscribed(granted: readonly number[]): void {
