@@ -101,6 +101,11 @@ export class ReconnectPolicy {
     this.authUntil = undefined;
   }
 
+  /** CONNACK 4/5 at `now`: the auth wait starts here, whatever happens before next() is asked (a pause during the close). */
+  refused(now: number): void {
+    this.authUntil = now + this.opts.authRetryMs;
+  }
+
   /** What is left at `now` of the auth wait (0: none): no attempt may start before it ends. */
   authWaitLeft(now: number): number {
     if (this.authUntil === undefined) return 0;

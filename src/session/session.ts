@@ -37,6 +37,8 @@ export class MqttSession implements LinkOwner {
   private transitions = 0;
   /** What the application asked for last (C-APP-2). */
   private wanted = false;
+  /** The last stop() was the runtime's own pause: a running auth wait survives it (C-CONN-4). */
+  private keepWaits = false;
   private endpointInUse: Endpoint | undefined;
   private waitTimer: TimerHandle | undefined;
   private connectDeadline = 0;
@@ -75,8 +77,12 @@ export class MqttSession implements LinkOwner {
    */
   stop(keepWaits = false): void {
     this.wanted = false;
+    this.keepWaits = keepWaits;
     const s = this.current;
-    if (s === State.STOPPED || s === State.CLOSING) return; // closing ends in STOPPED now
+    if (s === State.STOPPED || s === State.CLOSING) {
+      if (s === State.STOPPED && !keepWaits) this.policy.reset(); // the application's stop ends a wait a pause kept
+      return; // closing ends in STOPPED now
+    }
     if (s === State.ONLINE || s === State.CONNECTING || s === State.HANDSHAKE) {
       if (s === State.ONLINE) countDisconnect(this.counters, 'STOPPED');
       this.closeThen(() => this.connectOrWait('start'), 'STOPPED', undefined, true);
@@ -172,6 +178,7 @@ export class MqttSession implements LinkOwner {
     const error = this.clean(raw);
     const s = this.current;
     if (s !== State.CONNECTING && s !== State.HANDSHAKE && s !== State.ONLINE) return;
+    if (error.code === ErrorCode.AUTH_FAILED) this.policy.refused(this.hal.clock.now()); // C-CONN-4, before anything can pause us
     if (s === State.ONLINE) {
       countDisconnect(this.counters, error.code);
     } else {
@@ -212,7 +219,7 @@ export class MqttSession implements LinkOwner {
 
   private finish(then: (() => void) | undefined): void {
     if (!this.wanted) {
-      this.policy.reset();
+      if (!this.keepWaits) this.policy.reset();
       if (this.current !== State.STOPPED) this.to(State.STOPPED, 'stopped');
       return;
     }
