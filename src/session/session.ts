@@ -276,9 +276,18 @@ export class MqttSession implements LinkOwner {
     this.policy.online(this.hal.clock.now());
     this.link.startKeepalive();
     if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
-    try { // direct calls, no wrapper frames: the application's 'online' listeners run at the bottom of this stack
+    // The session start (SUBSCRIBE, info/mcu, the 'online' listeners) runs from the bottom of
+    // the event loop, not at the bottom of the transport's data callback, CONNACK's decoding and
+    // this: on a device the stack is small. Still pipelined (C-SESSION-3): nothing waits for the broker.
+    const gen = this.counters.connects;
+    this.hal.timers.set(() => this.started(ep, gen), 0);
+  }
+
+  private started(ep: Endpoint, gen: number): void {
+    if (this.current !== State.ONLINE || this.counters.connects !== gen) return; // gone again meanwhile
+    try { // direct calls, no wrapper frames
       this.hooks.attemptEnded(ep, true, undefined);
-      if (this.current === State.ONLINE) this.hooks.sessionOnline();
+      if (this.current === State.ONLINE && this.counters.connects === gen) this.hooks.sessionOnline();
     } catch (e) {
       this.hookFailed(e);
     }
