@@ -41,6 +41,8 @@ export class MqttSession implements LinkOwner {
   private waitTimer: TimerHandle | undefined;
   private connectDeadline = 0;
   private afterClose: (() => void) | undefined;
+  /** The connection (its `connects` count) whose session start waits for the event loop; 0: none. */
+  private startPending = 0;
 
   /** `scrubber` masks the token in every error this session reports (C-SECRETS). */
   constructor(hal: Hal, config: SessionConfig, hooks: SessionHooks, log: Logger, scrubber?: Scrubber) {
@@ -254,21 +256,13 @@ export class MqttSession implements LinkOwner {
     this.link.handshake();
   }
 
-  failed(e: BlynkError, peerClosed: boolean): void {
-    this.fail(e, peerClosed);
-  }
-
-  closed(): void {
-    if (this.current === State.CLOSING) this.transportGone();
-  }
-
+  failed(e: BlynkError, peerClosed: boolean): void { this.fail(e, peerClosed); } // prettier-ignore
+  closed(): void { if (this.current === State.CLOSING) this.transportGone(); } // prettier-ignore
   message(topic: string, bytes: Uint8Array, start: number, end: number): void {
+    if (this.startPending !== 0) this.started(this.endpointInUse!, this.startPending); // C-SESSION before any downlink
     this.hooks.incoming(topic, bytes, start, end);
   }
-
-  subscribed(granted: readonly number[]): void {
-    this.hooks.sessionEvent('subscribed', granted);
-  }
+  subscribed(granted: readonly number[]): void { this.hooks.sessionEvent('subscribed', granted); } // prettier-ignore
 
   accepted(): void {
     const ep = this.endpointInUse!;
@@ -276,14 +270,15 @@ export class MqttSession implements LinkOwner {
     this.policy.online(this.hal.clock.now());
     this.link.startKeepalive();
     if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
-    // The session start (SUBSCRIBE, info/mcu, the 'online' listeners) runs from the bottom of
-    // the event loop, not at the bottom of the transport's data callback, CONNACK's decoding and
-    // this: on a device the stack is small. Still pipelined (C-SESSION-3): nothing waits for the broker.
-    const gen = this.counters.connects;
+    // The session start (SUBSCRIBE, info/mcu, 'online' listeners) runs from the event loop, not deep in the
+    // data callback (a device's stack is small); still pipelined (C-SESSION-3). A PUBLISH first runs it at once.
+    const gen = (this.startPending = this.counters.connects);
     this.hal.timers.set(() => this.started(ep, gen), 0);
   }
 
   private started(ep: Endpoint, gen: number): void {
+    if (this.startPending !== gen) return; // ran already
+    this.startPending = 0;
     if (this.current !== State.ONLINE || this.counters.connects !== gen) return; // gone again meanwhile
     try { // direct calls, no wrapper frames
       this.hooks.attemptEnded(ep, true, undefined);
@@ -304,7 +299,5 @@ export class MqttSession implements LinkOwner {
   private clean(e: BlynkError): BlynkError { return this.scrubber ? this.scrubber.error(e) : e; } // prettier-ignore
 
   /** Report an error that does not end the connection (or that fail() already handled). */
-  raise(e: BlynkError): void {
-    this.hooks.sessionEvent('error', this.clean(e));
-  }
+  raise(e: BlynkError): void { this.hooks.sessionEvent('error', this.clean(e)); } // prettier-ignore
 }
