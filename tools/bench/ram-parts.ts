@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'blynk-ram-parts-'));
   try {
     const bundleDir = path.join(work, 'dist');
-    await buildTarget({ name: 'blynk-moddable-parts', entry: 'tools/bench/ram-parts-entry.ts' }, bundleDir);
+    await buildTarget({ name: 'blynk-moddable-parts', entry: 'build/entries/moddable-parts.ts' }, bundleDir);
     const dir = path.join(work, 'ram-parts');
     mkdirSync(dir);
     mkdirSync(path.join(work, 'prefs'));
