@@ -4,6 +4,7 @@ import type { Log, Transport, TransportConnector, TransportEvents, TransportFail
 import { ModdableTransport, type TransportSettings } from './transport';
 import type { DerBuffer, ModdableModules, SecureOptions } from './types';
 import type { WsDeps } from './websocket';
+import { sha1With } from './misc';
 
 export interface TlsOptions {
   /**
@@ -119,7 +120,8 @@ export class ModdableConnector implements TransportConnector {
     private readonly m: ModdableModules,
     private readonly cas: CaChooser,
     private readonly settings: TransportSettings,
-    private readonly wsDeps: WsDeps,
+    /** Default: made by the first ws/wss connection from the modules (Math.random, SHA-1 from Digest). */
+    private wsDeps?: WsDeps,
   ) {}
 
   open(target: TransportTarget, events: TransportEvents): Transport {
@@ -128,7 +130,7 @@ export class ModdableConnector implements TransportConnector {
       return new FailedTransport(this.m, events, 'error', `unsupported scheme "${String(scheme)}"`, this.settings.log);
     }
     const tls = scheme === 'mqtts' || scheme === 'wss';
-    const ws = scheme === 'ws' || scheme === 'wss' ? { host, port, path: target.path || '/', deps: this.wsDeps } : undefined;
+    const ws = scheme === 'ws' || scheme === 'wss' ? { host, port, path: target.path || '/', deps: (this.wsDeps ??= wsDepsOf(this.m)) } : undefined;
     const onEnd = tls
       ? (failure: TransportFailure) => {
           if (failure === 'tls') this.cas.rejected();
@@ -140,4 +142,9 @@ export class ModdableConnector implements TransportConnector {
       return new FailedTransport(this.m, events, 'error', `cannot open: ${String(e)}`, this.settings.log);
     }
   }
+}
+
+function wsDepsOf(m: ModdableModules): WsDeps {
+  const Digest = m.Digest;
+  return Digest ? { random: Math.random, sha1: sha1With(Digest) } : { random: Math.random };
 }

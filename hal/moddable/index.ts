@@ -8,7 +8,7 @@
 import type { Digest, Hal, LogLevel } from '../interfaces';
 import { CaChooser, ModdableConnector, type TlsOptions } from './connector';
 import { ModdableHttpClient } from './http';
-import { cryptDigest, mathRandom, ModdableDevice, sha1With, TraceLog } from './misc';
+import { cryptDigest, mathRandom, ModdableDevice, TraceLog } from './misc';
 import { ModdableNetwork, type WifiOptions } from './network';
 import { ModdableOtaWriter, type OtaOptions } from './ota';
 import { createModdableProvisioning, type ModdableProvisioningModules } from './provision';
@@ -53,12 +53,8 @@ export function createModdableHal(modules: ModdableModules, options: ModdableHal
   const log = new TraceLog(modules.trace, options.logLevel ?? 'info');
   const cas = new CaChooser(options.tls ?? {}, modules, log);
   const Digest = modules.Digest;
-  const connector = new ModdableConnector(
-    modules,
-    cas,
-    { maxQueuedBytes: options.maxQueuedBytes ?? 4096, lingerMs: options.closeLingerMs ?? 2000, log },
-    { random: () => Math.random(), ...(Digest ? { sha1: sha1With(Digest) } : {}) },
-  );
+  // The WebSocket helpers are made by the first ws/wss connection (connector.ts), not kept by every HAL.
+  const connector = new ModdableConnector(modules, cas, { maxQueuedBytes: options.maxQueuedBytes ?? 4096, lingerMs: options.closeLingerMs ?? 2000, log });
   const Request = modules.Request;
   return {
     ...(options.provisioning ? { provisioning: createModdableProvisioning(options.provisioning, { Timer: modules.Timer, Net: modules.Net, log }) } : {}),
@@ -70,7 +66,8 @@ export function createModdableHal(modules: ModdableModules, options: ModdableHal
     log,
     random: mathRandom,
     device: new ModdableDevice(log, options.restart),
-    ...(Request ? { http: new ModdableHttpClient({ ...modules, Request }, cas, log) } : {}),
+    // The modules themselves, not a copy of them narrowed to Request: a copy is a slot per module.
+    ...(Request ? { http: new ModdableHttpClient(modules as ModdableModules & { Request: typeof Request }, cas, log) } : {}),
     ...(options.ota ? { ota: new ModdableOtaWriter(options.ota, log) } : {}),
     ...(Digest ? { digest: (algorithm: 'md5' | 'sha256'): Digest | undefined => cryptDigest(Digest, algorithm) } : {}),
   };

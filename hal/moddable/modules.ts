@@ -31,7 +31,16 @@ export function moddableModules(app: { Preference: PreferenceModule }): Moddable
     Request,
     Digest,
     Resource,
-    registerCA: (der) => CertificateManager.register(der),
-    trace: (text: string) => trace(text),
+    registerCA,
+    trace: traceText,
   };
+}
+
+// Module-level functions: in flash once preloaded, not two closures made per HAL.
+function registerCA(der: Parameters<NonNullable<ModdableModules['registerCA']>>[0]): void {
+  CertificateManager.register(der);
+}
+
+function traceText(text: string): void {
+  trace(text);
 }

@@ -138,7 +138,8 @@ export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
   if (formatEndpoint(server).toLowerCase().indexOf(o.token.toLowerCase()) >= 0) throw bad('the server URI must not contain the auth token');
   const maxPacket = int(o.maxPacket, 1024, 64, 268_435_455, 'maxPacket');
   const rxbuff = int(o.rxbuff, 1024, 64, 1 << 20, 'rxbuff');
-  const backoff = { ...DEFAULT_BACKOFF, ...(o.backoff ?? {}) };
+  // The frozen defaults themselves when nothing is changed: in flash on a device, not a RAM copy.
+  const backoff: BackoffOptions = o.backoff ? { ...DEFAULT_BACKOFF, ...o.backoff } : DEFAULT_BACKOFF;
   if (!(backoff.baseMs > 0 && backoff.factor >= 1 && backoff.capMs >= backoff.baseMs)) {
     throw bad('backoff needs baseMs > 0, factor >= 1 and capMs >= baseMs');
   }
@@ -169,11 +170,13 @@ export function resolveConfig(o: ConnectionOptions): ResolvedConfig {
     backoff,
     stableAfterMs: int(o.stableAfterMs, 60_000, 0, 86_400_000, 'stableAfterMs'),
     authRetryMs: int(o.authRetryMs, 15 * 60_000, 1000, 86_400_000, 'authRetryMs'),
-    duplicate: {
-      after: int(o.duplicate?.after, DEFAULT_DUPLICATE.after, 2, 100, 'duplicate.after'),
-      waitMs: int(o.duplicate?.waitMs, DEFAULT_DUPLICATE.waitMs, 1000, 86_400_000, 'duplicate.waitMs'),
-      capMs: int(o.duplicate?.capMs, Math.max(DEFAULT_DUPLICATE.capMs, o.duplicate?.waitMs ?? 0), 1000, 86_400_000, 'duplicate.capMs'),
-    },
+    duplicate: o.duplicate
+      ? {
+          after: int(o.duplicate.after, DEFAULT_DUPLICATE.after, 2, 100, 'duplicate.after'),
+          waitMs: int(o.duplicate.waitMs, DEFAULT_DUPLICATE.waitMs, 1000, 86_400_000, 'duplicate.waitMs'),
+          capMs: int(o.duplicate.capMs, Math.max(DEFAULT_DUPLICATE.capMs, o.duplicate.waitMs ?? 0), 1000, 86_400_000, 'duplicate.capMs'),
+        }
+      : DEFAULT_DUPLICATE,
     // 16 KiB drains in 16 s even at 1 KB/s, well inside the 67.5 s a keepalive allows; a cloud set
     // up for larger messages than this device takes stays connected, and a length beyond it is an attack or a bug.
     drainLimit: int(o.drainLimit, Math.max(16_384, rxbuff), rxbuff, 1 << 24, 'drainLimit'),

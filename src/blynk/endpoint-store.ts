@@ -11,7 +11,7 @@ import type { Storage } from '../../hal/interfaces';
 import { AtomicRecord } from '../util/atomic-record';
 import { utf8Decode, utf8Encode } from '../util/utf8';
 
-const MAGIC: readonly [number, number] = [0x42, 0x45]; // 'B' 'E'
+const MAGIC: readonly [number, number] = Object.freeze([0x42, 0x45] as const); // 'B' 'E'
 const VERSION = 2;
 const MAX_URI = 512;
 

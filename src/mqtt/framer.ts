@@ -55,8 +55,6 @@ export class Framer {
   private plain = false;
   readonly packet = new IncomingPacket();
   private readonly topics = new TopicCache();
-  // The largest remaining length the fast path takes: one length byte, within the buffer.
-  private readonly fastMax: number;
   /** Whole packets and finished drains so far (what proves the link alive, C-KEEPALIVE-2). */
   completed = 0;
   /** Largest remaining length accepted: the `rxbuff` advertised to the server. */
@@ -77,7 +75,6 @@ export class Framer {
 
   constructor(maxRemaining: number, drainLimit = Math.max(16_384, maxRemaining)) {
     this.maxRemaining = maxRemaining;
-    this.fastMax = Math.min(0x7f, maxRemaining);
     this.drainLimit = Math.max(maxRemaining, drainLimit);
     this.ring = new Ring(maxRemaining + MAX_FIXED_HEADER);
   }
@@ -120,7 +117,7 @@ export class Framer {
         const remaining = (w >>> 16) & 0xff;
         const stop = pos + 2 + remaining;
         const topicEnd = pos + 4 + (w & 0xffff);
-        if (w >>> 24 === 0x30 && stop <= end && remaining <= this.fastMax && topicEnd > pos + 4 && topicEnd <= stop) {
+        if (w >>> 24 === 0x30 && remaining < 0x80 && stop <= end && remaining <= this.maxRemaining && topicEnd > pos + 4 && topicEnd <= stop) {
           const topic = this.topics.findIn(src, pos + 4, topicEnd, this.view!, this.viewBase);
           if (topic === null) {
             // A topic the cache does not have yet: checked, decoded and cached once, here.

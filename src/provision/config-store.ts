@@ -9,7 +9,7 @@ import { AtomicRecord } from '../util/atomic-record';
 import { isWellFormedUtf8, utf8Decode, utf8Encode } from '../util/utf8';
 import { LIMITS, type ProvisionConfig } from './config';
 
-const MAGIC: readonly [number, number] = [0x42, 0x43]; // 'B' 'C'
+const MAGIC: readonly [number, number] = Object.freeze([0x42, 0x43] as const); // 'B' 'C'
 const VERSION = 1;
 const HEADER = 12; // the atomic record's 7 bytes, then flags, last_error and port
 export const FLAG_VALID = 0x01; // as Edgent's CONFIG_FLAG_VALID

@@ -8,7 +8,7 @@
 // Nothing a transport callback triggers can throw back into the transport.
 
 import { describeError } from '../util/safe';
-import type { Hal, Transport, TransportEvents, TransportFailure } from '../../hal/interfaces';
+import type { Hal, Transport, TransportFailure } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { encodeConnect, encodeDisconnect, encodePingreq, encodePuback, encodeQos0Publish } from '../mqtt/encode';
 import { encodeSubscribe } from '../mqtt/encode-subscribe';
@@ -20,6 +20,7 @@ import type { Endpoint } from './endpoint';
 import { checkConnack, checkSuback, type PendingSubscribe } from './acks';
 import { transportError } from './failures';
 import { Keepalive } from './keepalive';
+import { LinkEvents } from './link-events';
 import type { SessionConfig } from './types';
 
 /** What the link tells the session. */
@@ -56,7 +57,8 @@ export class Link {
   private gen = 0;
   private phase = Phase.IDLE;
   private readonly framer: Framer;
-  private readonly sink: MessageSink;
+  /** Where messages go: the session's hooks (the session itself while its start is pending). */
+  sink: MessageSink;
   private readonly owner: LinkOwner;
   private readonly counters: Counters;
   private readonly keepalive: Keepalive;
@@ -318,35 +320,3 @@ export class Link {
   }
 }
 
-/**
- * One connection's transport callbacks, tagged with its generation so a late callback of an old
- * transport is ignored. A small object whose methods live in the class: four closures per
- * connection would each cost more than the whole object.
- */
-class LinkEvents implements TransportEvents {
-  constructor(
-    private readonly link: Link,
-    private readonly gen: number,
-  ) {}
-
-  onOpen(): void {
-    this.link.transportOpened(this.gen);
-  }
-
-  // The data path catches inline and calls received() itself (element access: it stays private
-  // to Link): no frame and no closure per chunk.
-  onData(bytes: Uint8Array): void {
-    const link = this.link;
-    try {
-      if (this.gen === link['gen']) link['received'](this.gen, bytes);
-    } catch (e) {
-      link.unexpected(e);
-    }
-  }
-
-  onDrain(): void {}
-
-  onClose(failure: TransportFailure, detail?: string): void {
-    this.link.transportEnded(this.gen, failure, detail);
-  }
-}

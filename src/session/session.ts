@@ -13,7 +13,7 @@ import type { Scrubber } from '../util/secrets';
 import { countDisconnect, newCounters, type Counters } from './counters';
 import { formatEndpoint, type Endpoint } from './endpoint';
 import { duplicateError } from './failures';
-import { Link, type LinkOwner } from './link';
+import { Link, type LinkOwner, type MessageSink } from './link';
 import { ReconnectPolicy, type Wait } from './reconnect';
 import { State, canTransition } from './state';
 import type { SessionConfig, SessionHooks } from './types';
@@ -21,7 +21,7 @@ import type { SessionConfig, SessionHooks } from './types';
 export type { SessionConfig, SessionEvents, SessionHooks, StateChange } from './types';
 
 /** The session is its link's owner (LinkOwner): the link calls it directly, no closures kept. */
-export class MqttSession implements LinkOwner {
+export class MqttSession implements LinkOwner, MessageSink {
   readonly counters: Counters = newCounters();
 
   private readonly hal: Hal;
@@ -43,6 +43,8 @@ export class MqttSession implements LinkOwner {
   private waitTimer: TimerHandle | undefined;
   private connectDeadline = 0;
   private afterClose: (() => void) | undefined;
+  /** The connection (its `connects` count) whose session start waits for the event loop; 0: none. */
+  private startPending = 0;
 
   /** `scrubber` masks the token in every error this session reports (C-SECRETS). */
   constructor(hal: Hal, config: SessionConfig, hooks: SessionHooks, log: Logger, scrubber?: Scrubber) {
@@ -273,17 +275,14 @@ export class MqttSession implements LinkOwner {
     this.link.handshake();
   }
 
-  failed(e: BlynkError, peerClosed: boolean): void {
-    this.fail(e, peerClosed);
+  failed(e: BlynkError, peerClosed: boolean): void { this.fail(e, peerClosed); } // prettier-ignore
+  closed(): void { if (this.current === State.CLOSING) this.transportGone(); } // prettier-ignore
+  /** The link's MessageSink only while a session start is pending: a downlink first runs the start (C-SESSION-2 before any downlink). */
+  incoming(topic: string, bytes: Uint8Array, start: number, end: number): void {
+    if (this.startPending !== 0) this.started(this.endpointInUse!, this.startPending);
+    this.hooks.incoming(topic, bytes, start, end);
   }
-
-  closed(): void {
-    if (this.current === State.CLOSING) this.transportGone();
-  }
-
-  subscribed(granted: readonly number[]): void {
-    this.hooks.sessionEvent('subscribed', granted);
-  }
+  subscribed(granted: readonly number[]): void { this.hooks.sessionEvent('subscribed', granted); } // prettier-ignore
 
   accepted(): void {
     const ep = this.endpointInUse!;
@@ -291,9 +290,21 @@ export class MqttSession implements LinkOwner {
     this.policy.online(this.hal.clock.now());
     this.link.startKeepalive();
     if (!this.to(State.ONLINE, `CONNACK 0 from ${formatEndpoint(ep)}`)) return;
-    try { // direct calls, no wrapper frames: the application's 'online' listeners run at the bottom of this stack
+    // The session start (SUBSCRIBE, info/mcu, 'online' listeners) runs from the event loop, not deep in the
+    // data callback (a device's stack is small); still pipelined (C-SESSION-3). A PUBLISH first runs it at once.
+    const gen = (this.startPending = this.counters.connects);
+    this.link.sink = this; // until the start has run; then straight to the hooks again
+    this.hal.timers.set(() => this.started(ep, gen), 0);
+  }
+
+  private started(ep: Endpoint, gen: number): void {
+    if (this.startPending !== gen) return; // ran already
+    this.startPending = 0;
+    this.link.sink = this.hooks;
+    if (this.current !== State.ONLINE || this.counters.connects !== gen) return; // gone again meanwhile
+    try { // direct calls, no wrapper frames
       this.hooks.attemptEnded(ep, true, undefined);
-      if (this.current === State.ONLINE) this.hooks.sessionOnline();
+      if (this.current === State.ONLINE && this.counters.connects === gen) this.hooks.sessionOnline();
     } catch (e) {
       this.hookFailed(e);
     }
@@ -310,7 +321,5 @@ export class MqttSession implements LinkOwner {
   private clean(e: BlynkError): BlynkError { return this.scrubber ? this.scrubber.error(e) : e; } // prettier-ignore
 
   /** Report an error that does not end the connection (or that fail() already handled). */
-  raise(e: BlynkError): void {
-    this.hooks.sessionEvent('error', this.clean(e));
-  }
+  raise(e: BlynkError): void { this.hooks.sessionEvent('error', this.clean(e)); } // prettier-ignore
 }

@@ -15,16 +15,20 @@ const HEADER = 7;
 
 export class AtomicRecord {
   private readonly storage: Storage;
-  private readonly keys: readonly [string, string];
-  private readonly magic: readonly [number, number, number];
+  // The caller's (frozen, in flash once preloaded) magic and the prefix, not copies: the two key
+  // strings are made when the slots are read or written, which is rare.
+  private readonly prefix: string;
+  private readonly magic: readonly [number, number];
+  private readonly version: number;
   private readonly maxBody: number;
   private current: { body: Uint8Array; seq: number; slot: 0 | 1 } | undefined;
 
   /** `prefix` + ".a" / ".b" must fit the 15-character key limit of Moddable's Preference. */
   constructor(storage: Storage, prefix: string, magic: readonly [number, number], version: number, maxBody: number) {
     this.storage = storage;
-    this.keys = [`${prefix}.a`, `${prefix}.b`];
-    this.magic = [magic[0], magic[1], version];
+    this.prefix = prefix;
+    this.magic = magic;
+    this.version = version;
     this.maxBody = maxBody;
     this.current = this.load();
   }
@@ -47,14 +51,14 @@ export class AtomicRecord {
     const rec = new Uint8Array(end + 4);
     rec[0] = this.magic[0];
     rec[1] = this.magic[1];
-    rec[2] = this.magic[2];
+    rec[2] = this.version;
     const dv = new DataView(rec.buffer);
     dv.setUint32(3, seq);
     rec.set(body, HEADER);
     dv.setUint32(end, crc32(rec, 0, end));
     let ok = false;
     try {
-      ok = this.storage.set(this.keys[slot], rec);
+      ok = this.storage.set(this.key(slot), rec);
     } catch {
       ok = false; // the HAL says set never throws; a broken one must not break the caller
     }
@@ -65,14 +69,18 @@ export class AtomicRecord {
 
   /** Forget the record (both slots). */
   clear(): void {
-    for (const k of this.keys) {
+    for (const slot of [0, 1] as const) {
       try {
-        this.storage.delete(k);
+        this.storage.delete(this.key(slot));
       } catch {
         // best effort
       }
     }
     this.current = undefined;
+  }
+
+  private key(slot: 0 | 1): string {
+    return `${this.prefix}.${slot === 0 ? 'a' : 'b'}`;
   }
 
   private load(): { body: Uint8Array; seq: number; slot: 0 | 1 } | undefined {
@@ -87,12 +95,12 @@ export class AtomicRecord {
   private read(slot: 0 | 1): { body: Uint8Array; seq: number } | undefined {
     let rec: Uint8Array | undefined;
     try {
-      rec = this.storage.get(this.keys[slot]);
+      rec = this.storage.get(this.key(slot));
     } catch {
       return undefined;
     }
     if (!rec || rec.length < HEADER + 4 || rec.length > HEADER + this.maxBody + 4) return undefined;
-    if (rec[0] !== this.magic[0] || rec[1] !== this.magic[1] || rec[2] !== this.magic[2]) return undefined;
+    if (rec[0] !== this.magic[0] || rec[1] !== this.magic[1] || rec[2] !== this.version) return undefined;
     const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
     const end = rec.length - 4;
     if (dv.getUint32(end) !== crc32(rec, 0, end)) return undefined;

@@ -42,7 +42,11 @@ describe('held: hostile framing', () => {
     const conn = d.hal.transport.last!;
     const got: string[] = [];
     d.client.onDownlink = (t, b, s, e) => got.push(`${t}=${Buffer.from(b.subarray(s, e)).toString()}`);
-    const stream = concat(connack(0), suback(1, [0]), ...Array.from({ length: 50 }, (_, i) => publish(`downlink/ds/v${i % 7}`, `x${i}`, i % 2, i + 1)));
+    // CONNACK first: the session starts (SUBSCRIBE, info/mcu) from the event loop, so a SUBACK can only answer it after that turn.
+    const ack = connack(0);
+    for (let i = 0; i < ack.length; i++) conn.deliver(ack.subarray(i, i + 1));
+    d.hal.time.advance(0);
+    const stream = concat(suback(1, [0]), ...Array.from({ length: 50 }, (_, i) => publish(`downlink/ds/v${i % 7}`, `x${i}`, i % 2, i + 1)));
     for (let i = 0; i < stream.length; i++) conn.deliver(stream.subarray(i, i + 1));
     expect(d.client.online).toBe(true);
     expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `downlink/ds/v${i % 7}=x${i}`));

@@ -65,6 +65,14 @@ part("resolveConfig", () => B.resolveConfig(options));
 part("Scrubber", () => new B.Scrubber(config.token));
 part("Logger", () => new B.Logger(hal.log, "info", new B.Scrubber(config.token)));
 part("Requests", () => new B.Requests(hal.timers));
+const rc = B.resolveConfig(options);
+const hooks = { nextEndpoint: () => rc.server, sessionOnline: noop, incoming: noop, attemptEnded: noop, sessionEvent: noop };
+const owner = { opened: noop, accepted: noop, failed: noop, closed: noop, raise: noop, message: noop, subscribed: noop };
+part("EndpointStore", () => new B.EndpointStore(hal.storage, rc.storageKey));
+part("RedirectPolicy", () => new B.RedirectPolicy(rc.redirect, rc.server, rc.token));
+part("Keepalive", () => new B.Keepalive(hal.timers, hal.clock, { sendPing: noop, dead: noop }));
+part("Link", () => new B.Link(hal, rc, B.newCounters(), owner));
+part("MqttSession", () => new B.MqttSession(B.createModdableHal(B.moddableModules({ Preference }), { wifi: { classic: WiFi } }), rc, hooks, new B.Logger(hal.log, "info")));
 part("BlynkClient", () => new B.BlynkClient(B.createModdableHal(B.moddableModules({ Preference }), { wifi: { classic: WiFi } }), options));
 part("  (its HAL alone)", () => B.createModdableHal(B.moddableModules({ Preference }), { wifi: { classic: WiFi } }));
 part("(drop the parts above)", () => { keep.length = 0; });
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'blynk-ram-parts-'));
   try {
     const bundleDir = path.join(work, 'dist');
-    await buildTarget({ name: 'blynk-moddable-parts', entry: 'tools/bench/ram-parts-entry.ts' }, bundleDir);
+    await buildTarget({ name: 'blynk-moddable-parts', entry: 'build/entries/moddable-parts.ts' }, bundleDir);
     const dir = path.join(work, 'ram-parts');
     mkdirSync(dir);
     mkdirSync(path.join(work, 'prefs'));

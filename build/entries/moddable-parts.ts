@@ -1,6 +1,6 @@
-// The bundle of bench:ram's parts probe (tools/bench/ram-parts.ts): the device bundle plus the
+// The bundle of bench:ram's parts probe (tools/bench/ram-parts.ts; a tool's bundle, never shipped): the device bundle plus the
 // internals it builds, so the probe can make them one at a time and read what each keeps.
-export * from '../../build/entries/moddable';
+export * from './moddable';
 export { Emitter } from '../../src/util/emitter';
 export { Framer } from '../../src/mqtt/framer';
 export { TopicCache } from '../../src/mqtt/topics';
