@@ -30,6 +30,7 @@ export type TransportFailure =
   | 'websocket' // the WebSocket upgrade was refused or a frame was invalid
   | 'error'; // anything else
 
+/** Called as methods of this object (`events.onData(bytes)`): the core's implementation is a class instance. */
 export interface TransportEvents {
   /** The stream is ready for MQTT bytes (after the TLS and WebSocket handshakes). */
   onOpen(): void;
