@@ -1,14 +1,15 @@
 // A small, fixed-size cache of incoming topic strings, keyed by their bytes. A device sees the
 // same few downlink topics over and over; handing back the string made last time saves building
 // (and later collecting) a new one per message. Strings are immutable, so sharing is invisible.
-// Memory is allocated once: SETS sets of two ways, each slot at most TOPIC_CACHE_MAX_BYTES
-// (about 1 KB in all, plus the strings).
+// Memory is allocated once, when the first topic is stored (a device that has received nothing
+// holds only the lengths): SETS sets of two ways, each slot at most TOPIC_CACHE_MAX_BYTES (768
+// bytes in all, plus the strings).
 
 const SETS = 8;
 const WAYS = 2;
 const SLOTS = SETS * WAYS;
 /** Longer topics are decoded every time. */
-export const TOPIC_CACHE_MAX_BYTES = 56; // 8 groups of 8 bytes per slot with the last 8: 1 KB
+export const TOPIC_CACHE_MAX_BYTES = 40; // `downlink/ds/` and a name of up to 28 bytes: 6 groups of 8 per slot with the last 8
 
 const GROUPS = (TOPIC_CACHE_MAX_BYTES >> 3) + 1; // 8-byte groups per slot, and the last 8 bytes
 const RECENT = SLOTS; // where `lens` keeps the way of each set filled last
@@ -26,9 +27,10 @@ export class TopicCache {
   // first group instead (`short` is a byte view of the same memory).
   // Equal doubles are equal bytes here: the only other equal pairs are +0/-0 and NaNs, and a
   // stored group can be neither zero (a topic has no NUL) nor a NaN that matches anything.
-  private readonly groups = new Float64Array(SLOTS * GROUPS);
-  private readonly short = new Uint8Array(this.groups.buffer);
-  private readonly strs: string[] = new Array<string>(SLOTS).fill('');
+  // Made by the first add(): lookups read them only for a slot whose length matched.
+  private groups: Float64Array | undefined;
+  private short: Uint8Array | undefined;
+  private strs: string[] | undefined;
   // Views of the two buffers lookups read last (the transport's chunk and the framer's ring):
   // comparing eight bytes per read costs XS a fraction of comparing byte by byte. Made once
   // per buffer, not per message. `view` is the one in use; `of` the arrays they were made for
@@ -57,7 +59,7 @@ export class TopicCache {
     if (lens[slot] !== n && lens[++slot] !== n) return null;
     if (n < 8) return this.findShort(buf, start, n, slot);
     const o = base + start;
-    const g = this.groups;
+    const g = this.groups!;
     for (;;) {
       // The last 8 bytes first (topics of one length differ most at the end: the name), then
       // the groups before them.
@@ -68,7 +70,7 @@ export class TopicCache {
         (n <= 16 || v.getFloat64(o + 8) === g[at + 1]) &&
         (n <= 24 || this.rest(v, o, n, at))
       ) {
-        return this.strs[slot]!; // no LRU update on a hit: a typed-array write costs XS more than it saves
+        return this.strs![slot]!; // no LRU update on a hit: a typed-array write costs XS more than it saves
       }
       if ((slot & 1) === 1 || lens[++slot] !== n) return null;
     }
@@ -76,19 +78,19 @@ export class TopicCache {
 
   // The groups from the third on, for topics over 24 bytes.
   private rest(v: DataView, o: number, n: number, at: number): boolean {
-    const g = this.groups;
+    const g = this.groups!;
     for (let k = 16, i = at + 2; k < n - 8; k += 8, i++) if (v.getFloat64(o + k) !== g[i]) return false;
     return true;
   }
 
   // find() for a topic under 8 bytes, kept as bytes in its slot's first group.
   private findShort(buf: Uint8Array, start: number, n: number, slot: number): string | null {
-    const sb = this.short;
+    const sb = this.short!;
     for (;;) {
       const at = slot * GROUPS * 8;
       let i = 0;
       while (i < n && sb[at + i] === buf[start + i]) i++;
-      if (i === n) return this.strs[slot]!;
+      if (i === n) return this.strs![slot]!;
       if ((slot & 1) === 1 || this.lens[++slot] !== n) return null;
     }
   }
@@ -100,22 +102,27 @@ export class TopicCache {
     const set = setOf(buf, end, n);
     const w = WAYS - 1 - this.lens[RECENT + set]!; // the way filled first (a hit does not reorder: see find)
     const slot = set * WAYS + w;
+    if (this.groups === undefined) {
+      this.groups = new Float64Array(SLOTS * GROUPS);
+      this.short = new Uint8Array(this.groups.buffer);
+      this.strs = new Array<string>(SLOTS).fill('');
+    }
     if (n >= 8) {
       const v = new DataView(buf.buffer, buf.byteOffset + start, n); // once per new topic
       const at = slot * GROUPS;
       for (let k = 0; k < n >> 3; k++) this.groups[at + k] = v.getFloat64(k << 3);
       this.groups[at + GROUPS - 1] = v.getFloat64(n - 8);
     } else {
-      for (let i = 0; i < n; i++) this.short[slot * GROUPS * 8 + i] = buf[start + i]!;
+      for (let i = 0; i < n; i++) this.short![slot * GROUPS * 8 + i] = buf[start + i]!;
     }
     this.lens[slot] = n;
-    this.strs[slot] = s;
+    this.strs![slot] = s;
     this.lens[RECENT + set] = w;
   }
 
   clear(): void {
     this.lens.fill(0, 0, SLOTS);
-    this.strs.fill('');
+    this.strs?.fill('');
     this.release();
   }
 
