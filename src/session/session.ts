@@ -13,10 +13,10 @@ import type { Scrubber } from '../util/secrets';
 import { countDisconnect, newCounters, type Counters } from './counters';
 import { formatEndpoint, type Endpoint } from './endpoint';
 import { duplicateError } from './failures';
-import { Link, type LinkOwner, type MessageSink } from './link';
+import { Link } from './link';
 import { ReconnectPolicy, type Wait } from './reconnect';
 import { State, canTransition } from './state';
-import type { SessionConfig, SessionHooks } from './types';
+import type { LinkOwner, MessageSink, SessionConfig, SessionHooks } from './types';
 
 export type { SessionConfig, SessionEvents, SessionHooks, StateChange } from './types';
 

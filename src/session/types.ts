@@ -56,3 +56,23 @@ export interface SessionEvents {
   /** Another device seems to use the token (C-DUPLICATE): early closes in a row, and the wait. */
   duplicate: { closes: number; waitMs: number };
 }
+
+/** What the link tells the session. */
+export interface LinkOwner {
+  /** The transport is open (CONNECT not yet sent). */
+  opened(): void;
+  /** CONNACK 0 arrived and checks out. */
+  accepted(): void;
+  /** The connection (or attempt) failed; `peerClosed` when the peer closed it without an error. */
+  failed(error: BlynkError, peerClosed: boolean): void;
+  /** The transport is gone after we asked it to close. */
+  closed(): void;
+  /** An error that does not end the connection. */
+  raise(error: BlynkError): void;
+  subscribed(granted: readonly number[]): void;
+}
+
+/** Where incoming messages go: straight to the session's hooks, not through the session (a call fewer per message). */
+export interface MessageSink {
+  incoming(topic: string, bytes: Uint8Array, start: number, end: number): void;
+}
