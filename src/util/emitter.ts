@@ -13,7 +13,8 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   onListenerError: ((event: string, error: unknown) => void) | undefined;
 
   on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void {
-    const all: { [K in keyof Events]?: Listener<Events[K]>[] } = (this.listeners ??= {});
+    // No prototype: an event named like an Object.prototype member ('toString') is just a name.
+    const all: { [K in keyof Events]?: Listener<Events[K]>[] } = (this.listeners ??= Object.create(null) as { [K in keyof Events]?: Listener<Events[K]>[] });
     const list = (all[event] ??= []);
     list.push(fn);
     return () => this.off(event, fn);
