@@ -82,7 +82,12 @@ export class MqttSession implements LinkOwner, MessageSink {
     this.keepWaits = keepWaits;
     const s = this.current;
     if (s === State.STOPPED || s === State.CLOSING) {
-      if (s === State.STOPPED && !keepWaits) this.policy.reset(); // the application's stop ends a wait a pause kept
+      if (!keepWaits) {
+        // The application's stop ends any wait (one a pause kept, one the closing loss would
+        // start): its start() right after tries at once, as it does from a waiting state.
+        this.policy.reset();
+        if (s === State.CLOSING) this.afterClose = () => this.connectOrWait('start');
+      }
       return; // closing ends in STOPPED now
     }
     if (s === State.ONLINE || s === State.CONNECTING || s === State.HANDSHAKE) {
