@@ -3,7 +3,8 @@
 // why, whether the network is up) and carries out the wait it returns.
 // - CONNACK 4/5 (the token is wrong): wait the auth interval, 15 minutes by default (C-CONN-4),
 //   whatever the network does meanwhile, and whatever the runtime itself does (an OTA download
-//   pauses and resumes the connection): only the application's stop() ends the wait.
+//   pauses and resumes the connection): only the application's stop() ends the wait. A backoff
+//   or duplicate wait the runtime pauses in holds the same way.
 // - Network down: no attempts until it is back (C-RECONNECT-2).
 // - Another device on the same token (C-DUPLICATE): the cloud keeps the newer connection, so two
 //   devices kick each other off. The signature is a connection ended by the peer (closed or
@@ -69,6 +70,8 @@ export class ReconnectPolicy {
   private earlyCloses = 0;
   /** When the auth wait ends (C-CONN-4); undefined when none runs. */
   private authUntil: number | undefined;
+  /** When a backoff or duplicate wait that the runtime paused in ends; undefined when none. */
+  private heldUntil: number | undefined;
 
   constructor(random: Random, opts: ReconnectOptions) {
     this.random = random;
@@ -90,7 +93,7 @@ export class ReconnectPolicy {
   /** A connection came up (CONNACK 0) at `now`. */
   online(now: number): void {
     this.onlineAt = now;
-    this.authUntil = undefined;
+    this.authUntil = this.heldUntil = undefined;
   }
 
   /** The application stopped: a fresh start() begins from a clean slate (the auth wait too: its start() is its call). */
@@ -98,7 +101,7 @@ export class ReconnectPolicy {
     this.attempt = 0;
     this.onlineAt = undefined;
     this.earlyCloses = 0;
-    this.authUntil = undefined;
+    this.authUntil = this.heldUntil = undefined;
   }
 
   /** CONNACK 4/5 at `now`: the auth wait starts here, whatever happens before next() is asked (a pause during the close). */
@@ -108,13 +111,21 @@ export class ReconnectPolicy {
 
   /** What is left at `now` of the auth wait (0: none): no attempt may start before it ends. */
   authWaitLeft(now: number): number {
-    if (this.authUntil === undefined) return 0;
-    const left = this.authUntil - now;
-    if (left <= 0) {
-      this.authUntil = undefined;
-      return 0;
-    }
-    return Math.min(left, this.opts.authRetryMs); // a clock stepped back does not lengthen it
+    const left = this.authUntil === undefined ? 0 : Math.min(this.authUntil - now, this.opts.authRetryMs); // a clock stepped back does not lengthen it
+    if (left <= 0) this.authUntil = undefined;
+    return Math.max(0, left);
+  }
+
+  /** The runtime paused (an OTA download) during a backoff or duplicate wait ending at `until`: resumed, it still waits for it. */
+  hold(until: number): void {
+    this.heldUntil = until;
+  }
+
+  /** What is left at `now` of a wait the runtime paused in (0: none). */
+  heldWaitLeft(now: number): number {
+    const left = this.heldUntil === undefined ? 0 : Math.min(this.heldUntil - now, Math.max(this.opts.duplicate.capMs, this.opts.backoff.capMs));
+    if (left <= 0) this.heldUntil = undefined;
+    return Math.max(0, left);
   }
 
   /** An attempt or a connection ended: how long to wait before the next one. */

@@ -42,6 +42,8 @@ export class MqttSession implements LinkOwner, MessageSink {
   private endpointInUse: Endpoint | undefined;
   private waitTimer: TimerHandle | undefined;
   private connectDeadline = 0;
+  /** When the running wait's timer is due (what a pause keeps). */
+  private waitEnds = 0;
   private afterClose: (() => void) | undefined;
   /** The connection (its `connects` count) whose session start waits for the event loop; 0: none. */
   private startPending = 0;
@@ -81,6 +83,7 @@ export class MqttSession implements LinkOwner, MessageSink {
     this.wanted = false;
     this.keepWaits = keepWaits;
     const s = this.current;
+    if (keepWaits && s === State.BACKOFF) this.policy.hold(this.waitEnds); // C-DUPLICATE: minutes, not cut short by a pause
     if (s === State.STOPPED || s === State.CLOSING) {
       if (!keepWaits) {
         // The application's stop ends any wait (one a pause kept, one the closing loss would
@@ -143,6 +146,7 @@ export class MqttSession implements LinkOwner, MessageSink {
   /** The one timer of a waiting state; a timer that is no longer the current one does nothing. */
   private wait(ms: number, fn: () => void): void {
     this.hal.timers.clear(this.waitTimer);
+    this.waitEnds = this.hal.clock.now() + ms;
     const handle = this.hal.timers.set(() => {
       if (this.waitTimer !== handle) return;
       this.waitTimer = undefined;
@@ -163,6 +167,11 @@ export class MqttSession implements LinkOwner, MessageSink {
       if (this.current === State.AUTH_FAILED || this.to(State.AUTH_FAILED, `the auth token was refused; next try in ${Math.round(authLeft / 1000)} s`)) {
         this.wait(authLeft, () => this.connectOrWait('auth retry'));
       }
+      return;
+    }
+    const held = this.policy.heldWaitLeft(this.hal.clock.now());
+    if (held > 0) {
+      if (this.current === State.BACKOFF || this.to(State.BACKOFF, `the wait goes on after a pause: next try in ${Math.round(held / 1000)} s`)) this.wait(held, () => this.connectOrWait('retry'));
       return;
     }
     if (!this.hal.network.isUp()) {

@@ -29,17 +29,18 @@ const WAITING: readonly State[] = Object.freeze([State.WAITING_NETWORK, State.BA
 /** Allowed next states for each state. */
 export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = Object.freeze({
   [State.IDLE]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.STOPPED]),
-  // Into AUTH_FAILED from a wait or a pause: an attempt due while the auth wait runs waits for it.
-  [State.WAITING_NETWORK]: Object.freeze([State.CONNECTING, State.AUTH_FAILED, State.STOPPED]),
+  // Into AUTH_FAILED or BACKOFF from a wait or a pause: an attempt due while the auth wait, or a
+  // wait the runtime paused in, runs waits for it.
+  [State.WAITING_NETWORK]: Object.freeze([State.CONNECTING, State.AUTH_FAILED, State.BACKOFF, State.STOPPED]),
   [State.BACKOFF]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.AUTH_FAILED, State.STOPPED]),
-  [State.AUTH_FAILED]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.STOPPED]),
+  [State.AUTH_FAILED]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.BACKOFF, State.STOPPED]),
   // A transport that fails before it opened is already gone: straight on to waiting.
   [State.CONNECTING]: Object.freeze([State.HANDSHAKE, State.CLOSING, ...WAITING, State.STOPPED]),
   [State.HANDSHAKE]: Object.freeze([State.ONLINE, State.CLOSING, ...WAITING, State.STOPPED]),
   [State.ONLINE]: Object.freeze([State.CLOSING, ...WAITING, State.STOPPED]),
   // From CLOSING, CONNECTING is the clean reconnect after a redirect.
   [State.CLOSING]: Object.freeze([State.CONNECTING, ...WAITING, State.STOPPED]),
-  [State.STOPPED]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.AUTH_FAILED]),
+  [State.STOPPED]: Object.freeze([State.CONNECTING, State.WAITING_NETWORK, State.AUTH_FAILED, State.BACKOFF]),
 });
 
 export function canTransition(from: State, to: State): boolean {
