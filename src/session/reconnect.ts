@@ -52,7 +52,9 @@ export type Wait =
   | { kind: 'network' }
   | { kind: 'backoff'; ms: number; retry: number }
   | { kind: 'auth'; ms: number }
-  | { kind: 'duplicate'; ms: number; closes: number };
+  | { kind: 'duplicate'; ms: number; closes: number }
+  /** A wait already running goes on: the auth wait, or one the runtime paused in. */
+  | { kind: 'rest'; ms: number; auth: boolean };
 
 export interface Loss {
   error: BlynkError;
@@ -107,6 +109,15 @@ export class ReconnectPolicy {
   /** CONNACK 4/5 at `now`: the auth wait starts here, whatever happens before next() is asked (a pause during the close). */
   refused(now: number): void {
     this.authUntil = now + this.opts.authRetryMs;
+  }
+
+  /** Before an attempt: the wait that must come first (the rest of the auth wait or of a paused one; no network), or null: go. */
+  beforeAttempt(now: number, networkUp: boolean): Wait | null {
+    const auth = this.authWaitLeft(now);
+    if (auth > 0) return { kind: 'rest', ms: auth, auth: true };
+    const held = this.heldWaitLeft(now);
+    if (held > 0) return { kind: 'rest', ms: held, auth: false };
+    return networkUp ? null : { kind: 'network' };
   }
 
   /** What is left at `now` of the auth wait (0: none): no attempt may start before it ends. */

@@ -160,22 +160,17 @@ export class MqttSession implements LinkOwner, MessageSink {
       if (this.current !== State.STOPPED) this.to(State.STOPPED, 'stopped');
       return;
     }
-    const authLeft = this.policy.authWaitLeft(this.hal.clock.now());
-    if (authLeft > 0) {
-      // C-CONN-4: no attempt before the auth wait ends, whatever made this one due (the wait is
-      // armed again even in AUTH_FAILED: a timer that fired early must not strand the session).
-      if (this.current === State.AUTH_FAILED || this.to(State.AUTH_FAILED, `the auth token was refused; next try in ${Math.round(authLeft / 1000)} s`)) {
-        this.wait(authLeft, () => this.connectOrWait('auth retry'));
-      }
-      return;
-    }
-    const held = this.policy.heldWaitLeft(this.hal.clock.now());
-    if (held > 0) {
-      if (this.current === State.BACKOFF || this.to(State.BACKOFF, `the wait goes on after a pause: next try in ${Math.round(held / 1000)} s`)) this.wait(held, () => this.connectOrWait('retry'));
-      return;
-    }
-    if (!this.hal.network.isUp()) {
+    const w = this.policy.beforeAttempt(this.hal.clock.now(), this.hal.network.isUp());
+    if (w?.kind === 'network') {
       if (this.current !== State.WAITING_NETWORK) this.to(State.WAITING_NETWORK, 'network is down');
+      return;
+    }
+    if (w?.kind === 'rest') {
+      // C-CONN-4, C-DUPLICATE: no attempt before that wait ends, whatever made this one due; armed
+      // again even in its own state (a timer that fired early must not strand the session).
+      const st = w.auth ? State.AUTH_FAILED : State.BACKOFF;
+      const why = w.auth ? 'the auth token was refused' : 'the wait goes on after a pause';
+      if (this.current === st || this.to(st, `${why}; next try in ${Math.round(w.ms / 1000)} s`)) this.wait(w.ms, () => this.connectOrWait(w.auth ? 'auth retry' : 'retry'));
       return;
     }
     const ep = this.hooks.nextEndpoint();
