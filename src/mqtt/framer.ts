@@ -82,8 +82,7 @@ export class Framer {
   /** Forget everything (a new connection). Keeps the ring's memory. */
   reset(): void {
     this.ring.clear();
-    this.src = EMPTY;
-    this.pos = this.end = 0;
+    this.forget();
     this.failed = false;
     this.error = null;
     this.partHeader = this.partTotal = 0;
@@ -169,9 +168,19 @@ export class Framer {
   }
 
   private usedUp(): number {
-    this.src = EMPTY; // do not keep the transport's memory alive
-    this.pos = this.end = 0;
+    this.forget();
     return FRAME_NEED_MORE;
+  }
+
+  // Let go of the chunk and every view of it: on a device each read is a fresh buffer, and one
+  // kept after it is used up would be RAM held for as long as the link is quiet. The ring's own
+  // view stays (the ring is allocated once).
+  private forget(): void {
+    this.src = EMPTY;
+    this.pos = this.end = 0;
+    this.view = this.viewOf = undefined;
+    this.packet.bytes = EMPTY; // the payload range is over
+    this.topics.release(this.ring.buf);
   }
 
   // Decode straight from the chunk (at least one byte left). Returns a status, or -1 to go
@@ -308,8 +317,7 @@ export class Framer {
     this.failed = true;
     this.quiet = this.plain = false;
     this.error = e;
-    this.src = EMPTY;
-    this.pos = this.end = 0;
+    this.forget();
     return FRAME_ERROR;
   }
 }

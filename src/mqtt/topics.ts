@@ -126,9 +126,10 @@ export class TopicCache {
     this.release();
   }
 
-  /** Let go of the buffers looked at (so a transport chunk is not kept alive at rest). */
-  release(): void {
-    this.view = this.viewOf = this.otherView = this.otherOf = undefined;
+  /** Let go of the buffers looked at, but `keep`'s (so a transport chunk is not kept alive at rest). */
+  release(keep?: Uint8Array): void {
+    if (this.viewOf !== keep) this.view = this.viewOf = undefined;
+    if (this.otherOf !== keep) this.otherView = this.otherOf = undefined;
   }
 
   // Make `view` the one for `buf`: swap with the other, or replace the other with a new one.

@@ -17,7 +17,7 @@ import { chunks, installStages, NAMES, ROUND, sink, type Stage } from './bench-f
 const TOKEN = 'benchToken_0123456789abcdefABCDEF';
 
 function framerStage(): Stage {
-  const input = chunks();
+  const input = chunks().map((c) => c.slice()); // one buffer per chunk, as a socket read gives (and the SDK side gets)
   const framer = new Framer(1024);
   let n = 0;
   return {
@@ -45,7 +45,7 @@ function online(hal: ReturnType<typeof createMockHal>, start: () => void, isOnli
 }
 
 function clientStage(): Stage {
-  const input = chunks();
+  const input = chunks().map((c) => c.slice()); // one buffer per chunk, as a socket read gives (and the SDK side gets)
   const hal = createMockHal({ seed: 1 });
   const client = new BlynkClient(hal, { token: TOKEN, templateId: 'TMPL0001', logLevel: 'warn' });
   let n = 0;
@@ -66,7 +66,7 @@ function clientStage(): Stage {
 }
 
 function deviceStage(): Stage {
-  const input = chunks();
+  const input = chunks().map((c) => c.slice()); // one buffer per chunk, as a socket read gives (and the SDK side gets)
   const hal = createMockHal({ seed: 1, otaCapacity: 0 });
   const device = new BlynkDevice({ hal, token: TOKEN, templateId: 'TMPL0001', logLevel: 'warn', ota: false });
   let n = 0;
