@@ -82,6 +82,20 @@ describe('DEFECT: C-CONN-4 / C-APP-2 the application\'s own stop() while the run
     d.hal.time.advance(10);
     expect(d.hal.transport.connections).toHaveLength(2);
   });
+
+  test("C-CONN-4: the application's stop() then start() while the refused attempt is still closing: it tries at once, as it does once auth-failed", () => {
+    // stop() in CLOSING returns early; start() sets wanted again, so finish() runs afterLoss():
+    // the application's own stop()+start() ends in a 15-minute wait.
+    const d = makeDevice({}, { latencyMs: 5 });
+    d.broker.connackCode = 5;
+    d.client.start();
+    stepUntil(d, () => d.client.state, 'closing');
+    d.client.stop();
+    d.client.start();
+    d.broker.connackCode = 0;
+    d.hal.time.advance(100);
+    expect(d.client.online).toBe(true); // found: auth-failed for 15 minutes
+  });
 });
 
 describe('C-CONN-4 attacks that held', () => {
