@@ -3,7 +3,12 @@
 // authRetryMs after CONNACK 4/5 without the application's own stop()/start(), and the device must
 // never be stuck in auth-failed (nor ignore the application's own stop()/start()).
 import { ErrorCode } from '../../src/errors';
+import { createMockHal } from '../../hal/mock';
+import type { Timers } from '../../hal/interfaces';
+import { BlynkClient } from '../../src/blynk/client';
+import { FakeBroker } from '../../tools/broker/fake-broker';
 import { makeApiDevice, makeDevice, type TestDevice } from '../support/device';
+import { TOKEN } from '../support/tokens';
 
 const AUTH_MS = 15 * 60_000;
 
@@ -185,5 +190,25 @@ describe('C-CONN-4 attacks that held', () => {
     expect(d.client.state).toBe('auth-failed');
     d.hal.time.advance(AUTH_MS - 1000);
     expect(d.hal.transport.connections).toHaveLength(1);
+  });
+
+  test('C-CONN-4: timers that fire early (at a third of their delay): the wait is armed again, the next attempt is still 15 minutes after the refusal, then it happens', () => {
+    const hal = createMockHal({ seed: 3 });
+    const broker = new FakeBroker(hal);
+    broker.connackCode = 5;
+    const early: Timers = {
+      set: (fn, ms) => hal.time.set(fn, ms >= 60_000 ? Math.floor(ms / 3) : ms),
+      repeat: (fn, ms) => hal.time.repeat(fn, ms),
+      clear: (h) => hal.time.clear(h),
+    };
+    const client = new BlynkClient({ ...hal, timers: early }, { token: TOKEN, templateId: 'TMPL0001' });
+    client.start();
+    hal.time.advance(10);
+    expect(client.state).toBe('auth-failed');
+    hal.time.advance(AUTH_MS - 1000);
+    expect(hal.transport.connections).toHaveLength(1);
+    expect(client.state).toBe('auth-failed');
+    hal.time.advance(AUTH_MS); // not stranded: the re-armed waits get there
+    expect(hal.transport.connections.length).toBeGreaterThanOrEqual(2);
   });
 });
