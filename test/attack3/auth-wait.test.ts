@@ -25,7 +25,7 @@ function stepUntil(d: { hal: TestDevice['hal'] }, state: () => string, s: string
   if (state() !== s) throw new Error(`never reached ${s}; state ${state()}`);
 }
 
-describe('DEFECT: C-CONN-4 the runtime\'s own pause during the close of a refused attempt drops the auth wait', () => {
+describe('found by attack3, fixed: C-CONN-4 the runtime\'s own pause during the close of a refused attempt drops the auth wait', () => {
   // CONNACK 5 -> fail() -> CLOSING; the auth wait is only armed by afterLoss() once the transport
   // is gone. stop(true) in CLOSING returns early, and finish() then sees wanted === false and
   // resets the policy: afterLoss() never runs, so the resume (start()) connects at once.
@@ -71,7 +71,7 @@ describe('DEFECT: C-CONN-4 the runtime\'s own pause during the close of a refuse
   });
 });
 
-describe('DEFECT: C-CONN-4 / C-APP-2 the application\'s own stop() while the runtime has paused does not end the auth wait', () => {
+describe('found by attack3, fixed: C-CONN-4 / C-APP-2 the application\'s own stop() while the runtime has paused does not end the auth wait', () => {
   // stop() in STOPPED returns before policy.reset(): after pause() (keepWaits), the
   // application's stop() + start() still waits out the auth interval, unlike the same calls
   // without the pause (connect.test.ts: "the application's own stop() and start() still try at once").

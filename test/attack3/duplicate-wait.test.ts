@@ -6,7 +6,7 @@
 import { ErrorCode } from '../../src/errors';
 import { makeDevice } from '../support/device';
 
-describe('DEFECT: C-DUPLICATE the runtime\'s pause and resume cut the duplicate-token wait short', () => {
+describe('found by attack3, fixed: C-DUPLICATE the runtime\'s pause and resume cut the duplicate-token wait short', () => {
   test('C-DUPLICATE: in the duplicate wait, pause() then start() (the OTA host) reconnects at once and kicks the other device again', () => {
     const d = makeDevice();
     d.broker.kickAfterMs = 2000; // the other device connects and the cloud drops this one

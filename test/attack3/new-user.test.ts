@@ -2,7 +2,7 @@
 // a wrong event name). Clause: C-APP-3 (a misuse is a typed error returned at once, never a throw).
 import { makeApiDevice } from '../support/device';
 
-describe('DEFECT: C-APP-3 on() with an event name that is an Object.prototype member throws', () => {
+describe('found by attack3, fixed: C-APP-3 on() with an event name that is an Object.prototype member throws', () => {
   // The emitter's lazy listener table is a plain object: `all['toString'] ??= []` finds
   // Object.prototype.toString, and list.push throws a TypeError into the application.
   test.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])("C-APP-3: device.on('%s', fn) does not throw", (name) => {

@@ -31,7 +31,7 @@ function pathsTo(root: object, target: object, depth = 4): string[] {
 
 const packet = () => Uint8Array.of(0x30, 0x0c, 0x00, 0x08, ...new TextEncoder().encode('downlink'), 0x31, 0x32); // "downlink" "12"
 
-describe('DEFECT: C-LIMITS-3 the framer keeps the last transport chunk alive after it is used up', () => {
+describe('found by attack3, fixed: C-LIMITS-3 the framer keeps the last transport chunk alive after it is used up', () => {
   test('C-LIMITS-3: after NEED_MORE, nothing in the framer refers to the chunk or its buffer (fast path)', () => {
     const f = new Framer(1024);
     const chunk = packet();
