@@ -16,8 +16,8 @@ import { BlynkDevice } from '../../src/index';
 import { encodePublish, encodeQos0Publish } from '../../src/mqtt/encode';
 import type { PublishFields } from '../../src/mqtt/packets';
 import { PacketWriter } from '../../src/mqtt/writer';
-import { utf8Decode, utf8Encode } from '../../src/util/utf8';
 import { FakeBroker } from '../broker/fake-broker';
+import { installStages, sink, type Stage as CrankStage } from '../xs/bench-feed';
 
 export const ROUND = 1000;
 const TOKEN = 'benchToken_0123456789abcdefABCDEF';
@@ -28,7 +28,6 @@ interface Stage {
   round(): void;
 }
 
-let sink = 0; // consumed results, so nothing can be skipped
 
 type MockHal = ReturnType<typeof createMockHal>;
 
@@ -41,7 +40,7 @@ function online(hal: MockHal, start: () => void, isOnline: () => boolean): void 
   // From here on the transport only counts: the mock's copy per write is not the runtime's cost.
   const conn = hal.transport.last! as unknown as { write(b: Uint8Array): boolean };
   conn.write = (b) => {
-    sink += b.length;
+    sink.n += b.length;
     return true;
   };
 }
@@ -53,14 +52,14 @@ const MAKERS: Record<string, () => Stage> = {
     round() {
       for (let i = 0; i < ROUND; i++) {
         const x = { topic: TOPIC, payload: VALUE, qos: 0 };
-        sink += x.qos;
+        sink.n += x.qos;
       }
     },
   }),
   'encode-new': () => ({
     round() {
       for (let i = 0; i < ROUND; i++) if (!(encodePublish(f, 1024) instanceof Uint8Array)) throw new Error('encode failed');
-      sink++;
+      sink.n++;
     },
   }),
   'encode-writer': () => {
@@ -68,7 +67,7 @@ const MAKERS: Record<string, () => Stage> = {
     return {
       round() {
         for (let i = 0; i < ROUND; i++) if (!(encodePublish(f, 1024, writer) instanceof Uint8Array)) throw new Error('encode failed');
-        sink++;
+        sink.n++;
       },
     };
   },
@@ -77,7 +76,7 @@ const MAKERS: Record<string, () => Stage> = {
     return {
       round() {
         for (let i = 0; i < ROUND; i++) if (!(encodeQos0Publish(TOPIC, VALUE, 1024, writer) instanceof Uint8Array)) throw new Error('encode failed');
-        sink++;
+        sink.n++;
       },
     };
   },
@@ -103,40 +102,23 @@ const MAKERS: Record<string, () => Stage> = {
   },
 };
 
-interface XsGlobals {
-  gc?: () => void;
-  performance?: { now(): number };
-  handleCommand?: (request: ArrayBuffer) => ArrayBuffer;
-}
-
+/** The crank protocol bench:xs uses too (tools/xs/bench-feed.ts): each round is ROUND publishes. */
 export function installSendBench(): void {
-  const g = globalThis as unknown as XsGlobals;
-  const now = (): number => (g.performance ? g.performance.now() : Date.now());
-  const stages: Record<string, Stage> = {};
-  const answer = (v: unknown): ArrayBuffer => utf8Encode(JSON.stringify(v)).slice().buffer as ArrayBuffer;
-  g.handleCommand = (request) => {
-    const q = JSON.parse(utf8Decode(new Uint8Array(request))) as { op: string; stage?: string };
-    switch (q.op) {
-      case 'setup': {
-        const make = MAKERS[q.stage ?? ''];
-        if (!make) throw new Error(`no stage ${q.stage}`);
-        stages[q.stage!] = make();
-        return answer({});
-      }
-      case 'round': {
-        const s = stages[q.stage ?? ''];
-        if (!s) throw new Error(`stage ${q.stage} is not set up`);
-        const t0 = now();
-        s.round();
-        return answer({ ms: now() - t0, messages: ROUND });
-      }
-      case 'gc':
-        g.gc?.();
-        return answer({ sink });
-      default:
-        return answer({});
-    }
-  };
+  const cranked: Record<string, () => CrankStage> = {};
+  for (const [name, make] of Object.entries(MAKERS)) {
+    cranked[name] = () => {
+      const s = make();
+      let n = 0;
+      return {
+        round() {
+          s.round();
+          n += ROUND;
+        },
+        count: () => n,
+      };
+    };
+  }
+  installStages(cranked);
 }
 
 installSendBench();
