@@ -44,12 +44,11 @@ export class Framer {
   private end = 0;
   // Nothing in the ring, no drain, not failed: a packet may be decoded on the fast path.
   private quiet = true;
-  // A view of the chunk's buffer (made when a chunk comes from another buffer, not per packet)
-  // and the chunk's offset in it: the fast path reads its header as one 32-bit word, and the
-  // topic cache compares 8 bytes per read with it.
+  // A view of the chunk's buffer (one per chunk, not per packet; let go of once the chunk is
+  // used up) and the chunk's offset in it: the fast path reads its header as one 32-bit word,
+  // and the topic cache compares 8 bytes per read with it.
   private view: DataView | undefined;
   private viewBase = 0;
-  private viewOf: Uint8Array | undefined; // the chunk `viewBase` is for
   // `packet` holds a QoS 0 PUBLISH without DUP or RETAIN from the fast path: only its topic and
   // payload need writing for the next one.
   private plain = false;
@@ -95,12 +94,8 @@ export class Framer {
     this.src = chunk;
     this.pos = 0;
     this.end = chunk.length;
-    if (chunk !== this.viewOf) {
-      const b = chunk.buffer;
-      if (this.view === undefined || this.view.buffer !== b) this.view = new DataView(b);
-      this.viewOf = chunk;
-      this.viewBase = chunk.byteOffset;
-    }
+    this.view = new DataView(chunk.buffer);
+    this.viewBase = chunk.byteOffset;
   }
 
   next(): number {
@@ -178,7 +173,7 @@ export class Framer {
   private forget(): void {
     this.src = EMPTY;
     this.pos = this.end = 0;
-    this.view = this.viewOf = undefined;
+    this.view = undefined;
     this.packet.bytes = EMPTY; // the payload range is over
     this.topics.release(this.ring.buf);
   }
