@@ -111,16 +111,16 @@ export class Downlinks {
 
   private dispatchOther(topic: string, bytes: Uint8Array, start: number, end: number): void {
     const h = this.handlers;
-    const waiting = this.ctx.requests.waiting;
+    const waiting = this.requests.waiting;
     if (hasPrefix(topic, DS)) {
       if (!h.anyWrite && !waiting) return;
       const value = utf8Decode(bytes, start, end);
       if (h.anyWrite) this.call(topic, () => h.anyWrite!(topic.slice(DS.length), value));
-      if (waiting) this.ctx.requests.offer(topic, value);
+      if (waiting) this.requests.offer(topic, value);
       return;
     }
     const text = utf8Decode(bytes, start, end);
-    if (waiting) this.ctx.requests.offer(topic, text);
+    if (waiting) this.requests.offer(topic, text);
     switch (topic) {
       case 'downlink/ping':
         this.ctx.emitPing(); // the PUBACK went out already (C-SESSION-4)

@@ -44,12 +44,11 @@ export class TopicCache {
    * validation: only topics that passed it are ever stored.
    */
   find(buf: Uint8Array, start: number, end: number): string | null {
-    if (buf !== this.viewOf) this.useView(buf);
-    return this.findIn(buf, start, end, this.view!, this.viewBase);
+    return this.findIn(buf, start, end, undefined, 0);
   }
 
-  /** find() with a DataView of `buf.buffer` and `buf.byteOffset` at hand (the framer's fast path). */
-  findIn(buf: Uint8Array, start: number, end: number, v: DataView, base: number): string | null {
+  /** find() with a DataView of `buf.buffer` and `buf.byteOffset` at hand (the framer's fast path), or undefined: made when a length matches. */
+  findIn(buf: Uint8Array, start: number, end: number, v: DataView | undefined, base: number): string | null {
     const n = end - start;
     if (n <= 0 || n > TOPIC_CACHE_MAX_BYTES) return null; // an empty length marks a free slot
     // Everything inline and unrolled: on XS a call or a loop step costs more than a comparison.
@@ -58,6 +57,11 @@ export class TopicCache {
     let slot = set * WAYS;
     if (lens[slot] !== n && lens[++slot] !== n) return null;
     if (n < 8) return this.findShort(buf, start, n, slot);
+    if (v === undefined) {
+      if (buf !== this.viewOf) this.useView(buf);
+      v = this.view!;
+      base = this.viewBase;
+    }
     const o = base + start;
     const g = this.groups!;
     for (;;) {
@@ -118,12 +122,6 @@ export class TopicCache {
     this.lens[slot] = n;
     this.strs![slot] = s;
     this.lens[RECENT + set] = w;
-  }
-
-  clear(): void {
-    this.lens.fill(0, 0, SLOTS);
-    this.strs?.fill('');
-    this.release();
   }
 
   /** Let go of the buffers looked at, but `keep`'s (so a transport chunk is not kept alive at rest). */
