@@ -1,4 +1,5 @@
 // Prints one plain closing line for CI and humans: "jest: N passed, N failed, N skipped".
+require('./exit-guard.cjs');
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const { numPassedTests: passed, numFailedTests: failed, numPendingTests: skipped, numTodoTests: todo } = results;

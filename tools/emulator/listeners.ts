@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { TestPki } from '../certs';
+import { resetSocket } from '../net/reset';
 import type { ListenerInfo, PauseMode, RegionSpec, Scheme } from './types';
 import { SCHEMES } from './types';
 
@@ -115,7 +116,7 @@ export class Listeners {
     sock.setNoDelay(true);
     const paused = l.info.paused;
     if (paused === 'reset') {
-      sock.resetAndDestroy();
+      resetSocket(sock);
       return;
     }
     if (paused === 'blackhole') {

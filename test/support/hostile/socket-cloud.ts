@@ -8,6 +8,7 @@
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { connack, decodeClientPacket, pingresp, publish, suback, type ClientPacket } from '../../../tools/broker/server-codec';
+import { resetSocket } from '../../../tools/net/reset';
 
 export type Step =
   | { k: 'send'; bytes: Uint8Array; split?: number; delayMs?: number }
@@ -159,13 +160,7 @@ export class HostileSocketCloud {
           this.later(() => s.end(), at);
           break;
         case 'reset':
-          this.later(() => {
-            try {
-              s.resetAndDestroy(); // an RST (plain TCP only)
-            } catch {
-              s.destroy(); // a TLS socket cannot reset its wrapped handle
-            }
-          }, at);
+          this.later(() => resetSocket(s), at); // an RST where TCP allows one (tools/net/reset.ts)
           break;
       }
     }

@@ -1,0 +1,19 @@
+// Loaded by the summary reporter, so in Jest's own process (where the tests run in band on a
+// 2-core machine). When the event loop has run dry, a socket still registered with Node is one
+// no test closed; one that Node can no longer close makes the process spin for ever at exit,
+// after every test passed (a CI run timed out that way). Name it and end the run failed instead.
+const net = require('node:net');
+
+function describe(s) {
+  const where = s.remotePort !== undefined ? ` ${s.localAddress}:${s.localPort} -> ${s.remoteAddress}:${s.remotePort}` : '';
+  return `${s.constructor.name}${where} (destroyed ${s.destroyed}, ${s.server ? 'accepted by a server' : 'opened by a client'})`;
+}
+
+process.once('beforeExit', () => {
+  const stdio = new Set([process.stdin, process.stdout, process.stderr]);
+  const left = process._getActiveHandles().filter((h) => h instanceof net.Socket && !stdio.has(h));
+  if (left.length === 0) return;
+  process.stderr.write(`\nexit guard: the run left ${left.length} socket(s) open, which can keep this process from ending:\n`);
+  for (const s of left) process.stderr.write(`  ${describe(s)}\n`);
+  process.exit(1);
+});
