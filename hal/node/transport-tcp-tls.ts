@@ -24,6 +24,12 @@ export class StreamTransport extends NodeTransport {
   ) {
     super(events, settings, onGone);
     let socket: net.Socket;
+    // Checked here, not left to Node: net.connect() makes the socket and its TCP handle before
+    // it throws on a bad port, and that handle would stay open for the life of the process.
+    if (!Number.isInteger(target.port) || target.port < 0 || target.port > 65535) {
+      this.goneLater('error', `bad port ${String(target.port)}`);
+      return;
+    }
     try {
       const where = { host: target.host, port: target.port, noDelay: true };
       socket = tlsSettings ? tls.connect({ ...where, ...tlsConnectOptions(tlsSettings, target.host) }) : net.connect(where);

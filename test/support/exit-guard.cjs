@@ -6,7 +6,8 @@ const net = require('node:net');
 
 function describe(s) {
   const where = s.remotePort !== undefined ? ` ${s.localAddress}:${s.localPort} -> ${s.remoteAddress}:${s.remotePort}` : '';
-  return `${s.constructor.name}${where} (destroyed ${s.destroyed}, ${s.server ? 'accepted by a server' : 'opened by a client'})`;
+  const handle = s._handle ? ` over ${s._handle.constructor.name}${s._handle.fd >= 0 ? ` fd ${s._handle.fd}` : ''}` : '';
+  return `${s.constructor.name}${where}${handle} (destroyed ${s.destroyed}, ${s.server ? 'accepted by a server' : 'opened by a client'})`;
 }
 
 process.once('beforeExit', () => {
