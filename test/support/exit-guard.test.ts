@@ -12,7 +12,7 @@ test('a socket left in a state Node cannot close: the process ends with 1 and na
   expect(r.signal).toBeNull();
   expect(r.status).toBe(1);
   expect(r.stdout).toContain('error EINVAL');
-  expect(r.stderr).toContain('exit guard: the run left 1 socket(s) open');
+  expect(r.stderr).toContain('exit guard: the run left 1 socket(s) that Node cannot close');
   expect(r.stderr).toContain('destroyed true, accepted by a server');
 });
 

@@ -186,7 +186,7 @@ describe('mqtt:// (TCP)', () => {
     expect(late.calls).toEqual(['onClose(error)']);
   });
 
-  it('reports a bad port number through onClose, not a throw', async () => {
+  it('reports a bad port number through onClose, not a throw (and makes no socket)', async () => {
     const rec = new TransportRecorder();
     expect(() => rec.open(hal().transport, { scheme: 'mqtt', host: '127.0.0.1', port: 70000, path: '' })).not.toThrow();
     await rec.untilClosed();
