@@ -105,6 +105,7 @@ const hal = Object.assign({}, real, { transport: { open(target, ev) { events = e
 let device;
 const noop = () => undefined;
 part("nothing", () => undefined);
+part("nothing again", () => undefined);
 part("BlynkDevice", () => (device = new B.BlynkDevice({ hal, token: config.token, templateId: "TMPLram00001", server: config.server, firmware: { version: "1.0.0" } })));
 part("onWrite", () => device.onWrite("Power", noop));
 part("on online", () => device.on("online", noop));
@@ -122,7 +123,7 @@ run();
 `;
 const APPS = [
   { name: 'ram-parts', main: MAIN, title: 'what each part keeps in the Moddable simulator (after a GC): chunk bytes, slots, stack peak while made (slots)' },
-  { name: 'ram-steps', main: STEPS, title: 'the connection step by step through a stand-in transport: chunk bytes, slots, stack peak of the step (slots; the harness alone: the "nothing" row)' },
+  { name: 'ram-steps', main: STEPS, title: 'the connection step by step through a stand-in transport: chunk bytes, slots, stack peak of the step (slots; the first row includes the boot, "nothing again" is the harness alone)' },
 ];
 
 async function main(): Promise<void> {
@@ -179,7 +180,7 @@ function printParts(sim: Simulator, title: string): void {
     if (during.length === 0) continue;
     const now: [number, number] = [Math.min(...during.map((s) => s['Chunk used'] ?? 0)), Math.round(Math.min(...during.map((s) => s['Slot used'] ?? 0)) / 32)];
     const stack = Math.round(Math.max(...during.map((s) => s['Stack used'] ?? 0)) / 32);
-    // The first part (nothing made) is the baseline: its stack is the harness's own.
+    // The first part (nothing made) is the baseline for the deltas; its window also has the boot.
     const delta = last ? [String(now[0] - last[0]), String(now[1] - last[1])] : ['-', '-'];
     console.log(`  ${names[i]!.padEnd(32)} ${delta[0]!.padStart(7)} ${delta[1]!.padStart(6)} ${String(stack).padStart(6)}   (${now[0]} B, ${now[1]} slots)`);
     last = now;
