@@ -3,7 +3,21 @@
 // no test closed; one that Node can no longer close makes the process spin for ever at exit,
 // after every test passed (a CI run timed out that way). Name it and end the run failed instead.
 // An idle socket left open is only named: Node closes that one itself.
+// The other way to hang after the last test: something a test left running (a server, a child
+// process, a timer) keeps the loop alive. armAfterRun() (the reporter calls it when the run is
+// complete) gives the process a minute to end; then it names what is still there and exits 1.
 const net = require('node:net');
+
+const AFTER_RUN_MS = Number(process.env.EXIT_GUARD_AFTER_RUN_MS || 60000);
+
+function armAfterRun() {
+  const t = setTimeout(() => {
+    const names = process.getActiveResourcesInfo();
+    process.stderr.write(`\nexit guard: the run ended ${AFTER_RUN_MS} ms ago but the process is still alive, kept by: ${names.join(', ')}\n`);
+    process.exit(1);
+  }, AFTER_RUN_MS);
+  t.unref(); // never what keeps the process alive
+}
 
 function describe(s) {
   const where = s.remotePort !== undefined ? ` ${s.localAddress}:${s.localPort} -> ${s.remoteAddress}:${s.remotePort}` : '';
@@ -23,3 +37,5 @@ process.once('beforeExit', () => {
   for (const s of stuck) process.stderr.write(`  ${describe(s)}\n`);
   process.exit(1);
 });
+
+module.exports = { armAfterRun };
