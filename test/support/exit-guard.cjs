@@ -19,7 +19,7 @@ function armAfterRun() {
   t.unref(); // never what keeps the process alive
 }
 
-function describe(s) {
+function describeSocket(s) {
   const where = s.remotePort !== undefined ? ` ${s.localAddress}:${s.localPort} -> ${s.remoteAddress}:${s.remotePort}` : '';
   const handle = s._handle ? ` over ${s._handle.constructor.name}${s._handle.fd >= 0 ? ` fd ${s._handle.fd}` : ''}` : '';
   return `${s.constructor.name}${where}${handle} (destroyed ${s.destroyed}, ${s.server ? 'accepted by a server' : 'opened by a client'})`;
@@ -31,10 +31,10 @@ process.once('beforeExit', () => {
   // Destroyed yet still registered: Node lost track of closing it, and would wait for ever.
   const stuck = left.filter((s) => s.destroyed);
   // Open but idle (nothing keeps the loop alive): a leak, which Node still closes at exit.
-  for (const s of left) if (!s.destroyed) process.stderr.write(`exit guard: note: a socket was left open (Node closes it now): ${describe(s)}\n`);
+  for (const s of left) if (!s.destroyed) process.stderr.write(`exit guard: note: a socket was left open (Node closes it now): ${describeSocket(s)}\n`);
   if (stuck.length === 0) return;
   process.stderr.write(`\nexit guard: the run left ${stuck.length} socket(s) that Node cannot close, which would keep this process from ending:\n`);
-  for (const s of stuck) process.stderr.write(`  ${describe(s)}\n`);
+  for (const s of stuck) process.stderr.write(`  ${describeSocket(s)}\n`);
   process.exit(1);
 });
 

@@ -4,6 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import { freePort, type PeerServer, startStreamServer, transportFixtures } from './servers';
 import { settleTurns, TransportRecorder } from './recorder';
 import type { NodeHal } from '../../../hal/node';
+import { resetSocket } from '../../../tools/net/reset';
 
 const fx = transportFixtures();
 const hal = fx.hal;
@@ -88,7 +89,7 @@ describe('mqtt:// (TCP)', () => {
     b.open(h.transport, { scheme: 'mqtt', host: '127.0.0.1', port: s.port, path: '' });
     const peer = await s.nextConnection();
     await b.untilOpen();
-    peer.resetAndDestroy();
+    resetSocket(peer);
     await b.untilClosed();
     await settleTurns();
     expect(b.calls).toEqual(['onOpen', 'onClose(reset)']);

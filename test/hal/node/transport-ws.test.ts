@@ -1,6 +1,7 @@
 // ws:// and wss:// transports of the Node HAL against a local `ws` WebSocketServer.
 import { freePort, type PeerServer, startStreamServer, startWsServer, type WsPeer, transportFixtures } from './servers';
 import { settleTurns, TransportRecorder } from './recorder';
+import { resetSocket } from '../../../tools/net/reset';
 
 const fx = transportFixtures();
 const hal = fx.hal;
@@ -112,7 +113,7 @@ describe.each([
     const socket = s.connections[0]!.req.socket;
     // Reset the TCP connection under TLS too (a TLSSocket wraps the TCP one).
     const tcp = ((socket as { _parent?: unknown })._parent ?? socket) as import('node:net').Socket;
-    tcp.resetAndDestroy();
+    resetSocket(tcp);
     await rec.untilClosed();
     expect(rec.calls).toEqual(['onOpen', 'onClose(reset)']);
   });
