@@ -25,11 +25,24 @@ function describeSocket(s) {
   return `${s.constructor.name}${where}${handle} (destroyed ${s.destroyed}, ${s.server ? 'accepted by a server' : 'opened by a client'})`;
 }
 
+// _getActiveHandles() lists only ref'd handles, yet Node waits at exit for every handle to close:
+// remember the sockets unref()'d (by a test, or by http's agent for an idle keep-alive socket)
+// until they close, so that one Node cannot close is found too.
+const unrefd = new Set();
+const unref = net.Socket.prototype.unref;
+net.Socket.prototype.unref = function (...args) {
+  if (!unrefd.has(this)) {
+    unrefd.add(this);
+    this.once('close', () => unrefd.delete(this));
+  }
+  return unref.apply(this, args);
+};
+
 process.once('beforeExit', () => {
   const stdio = new Set([process.stdin, process.stdout, process.stderr]);
   const left = process._getActiveHandles().filter((h) => h instanceof net.Socket && !stdio.has(h));
   // Destroyed yet still registered: Node lost track of closing it, and would wait for ever.
-  const stuck = left.filter((s) => s.destroyed);
+  const stuck = [...new Set([...left, ...unrefd])].filter((s) => s.destroyed && !stdio.has(s));
   // Open but idle (nothing keeps the loop alive): a leak, which Node still closes at exit.
   for (const s of left) if (!s.destroyed) process.stderr.write(`exit guard: note: a socket was left open (Node closes it now): ${describeSocket(s)}\n`);
   if (stuck.length === 0) return;
