@@ -221,6 +221,7 @@ describeSdk('against the Moddable SDK at $MODDABLE', () => {
         cwd: path.join(ROOT, 'examples/thermostat'),
         env: { ...process.env, MODDABLE: sdk, PATH: `${process.env.PATH ?? ''}:${bin}`, BLYNK_DIST: outDir },
         encoding: 'utf8',
+        timeout: 600_000,
       });
       expect({ status: r.status, stderr: r.stderr.split('\n').filter((l) => /error/i.test(l)) }).toEqual({ status: 0, stderr: [] });
       const flatFile = path.join(out, 'tmp/esp32/nodemcu/debug/thermostat/manifest_flat.json'); // named after its directory, whatever the clone's

@@ -105,12 +105,12 @@ describeSimulator('your own app, from docs/moddable.md, on the library manifest 
     const config = [`token=${TOKEN}`, `template=${TEMPLATE}`, `version=${VERSION}`];
     const before = Math.floor(Date.now() / 1000) * 1000;
     // Without -m: merge the manifests and write the makefile (no ESP-IDF needed).
-    const gen = spawnSync(path.join(tools.moddable, 'build/bin/lin/release/mcconfig'), ['-p', 'esp32/nodemcu', '-o', out, ...config], { cwd: appDir, env: { ...tools.env, ...env() }, encoding: 'utf8' });
+    const gen = spawnSync(path.join(tools.moddable, 'build/bin/lin/release/mcconfig'), ['-p', 'esp32/nodemcu', '-o', out, ...config], { cwd: appDir, env: { ...tools.env, ...env() }, encoding: 'utf8', timeout: 600_000 });
     expect({ status: gen.status, errors: gen.stderr.split('\n').filter((l) => /error/i.test(l)) }).toEqual({ status: 0, errors: [] });
     // Then only the makefile's linker step (xsc + xsl): the ESP-IDF is needed from the C compile on.
     // IDF_PATH/IDF_VERSION only satisfy the makefile's checks; SDKCONFIG_H= drops a dependency on the IDF build.
     const tmp = path.join(out, 'tmp/esp32/nodemcu/release/my-blynk-app');
-    const make = spawnSync('make', ['-f', path.join(tmp, 'makefile'), 'IDF_PATH=/nonexistent-esp-idf', 'IDF_VERSION=v6.0', 'SDKCONFIG_H=', path.join(tmp, 'mc.xs.c')], { cwd: appDir, env: { ...tools.env, ...env() }, encoding: 'utf8' });
+    const make = spawnSync('make', ['-f', path.join(tmp, 'makefile'), 'IDF_PATH=/nonexistent-esp-idf', 'IDF_VERSION=v6.0', 'SDKCONFIG_H=', path.join(tmp, 'mc.xs.c')], { cwd: appDir, env: { ...tools.env, ...env() }, encoding: 'utf8', timeout: 600_000 });
     expect({ status: make.status, xsl: make.stdout.includes('# xsl modules') }).toEqual({ status: 0, xsl: true });
     const after = Date.now();
 

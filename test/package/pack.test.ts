@@ -22,7 +22,7 @@ let emu: Emulator | undefined;
 const children: ChildProcess[] = [];
 
 function sh(cmd: string, args: string[], cwd: string): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 

@@ -344,8 +344,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     write('server.key', pki.keyPem);
     write('acl', ACL);
     const passwd = join(dir, 'passwd');
-    execFileSync(bins.passwd, ['-c', '-b', passwd, 'device', token], { stdio: 'pipe' });
-    execFileSync(bins.passwd, ['-b', passwd, 'tester', testerPassword], { stdio: 'pipe' });
+    execFileSync(bins.passwd, ['-c', '-b', passwd, 'device', token], { stdio: 'pipe', timeout: 30_000 });
+    execFileSync(bins.passwd, ['-b', passwd, 'tester', testerPassword], { stdio: 'pipe', timeout: 30_000 });
     fs.chmodSync(passwd, 0o600);
     const broker = new Broker(
       bins.mosquitto,

@@ -127,9 +127,9 @@ describe('--add', () => {
 
 test('npm run tag -- FILE: the script runs the tool and passes its exit status on', () => {
   const f = file('script.bin', junk(100), TAG);
-  const ok = spawnSync('npm', ['run', '-s', 'tag', '--', f, '--expect-type', FW.type], { cwd: ROOT, encoding: 'utf8' });
+  const ok = spawnSync('npm', ['run', '-s', 'tag', '--', f, '--expect-type', FW.type], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   expect({ status: ok.status, out: ok.stdout.split('\n')[0] }).toEqual({ status: 0, out: `${f}: Blynk info tag at byte 100 (${TAG.length} bytes)` });
-  const bad = spawnSync('npm', ['run', '-s', 'tag', '--', f, '--expect-type', 'TMPLother'], { cwd: ROOT, encoding: 'utf8' });
+  const bad = spawnSync('npm', ['run', '-s', 'tag', '--', f, '--expect-type', 'TMPLother'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   expect(bad.status).toBe(1);
   expect(bad.stderr).toContain('fw-type is "TMPLthermo01", expected "TMPLother" (--expect-type)');
 }, 60_000);
