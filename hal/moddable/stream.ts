@@ -133,7 +133,15 @@ export class SocketStream {
         this.events.connected();
         if (this.phase === 'open') this.onWritable();
       } else if (message === 2) {
-        this.readAll();
+        // Read here, not in a method of its own: one frame fewer under every chunk's path (XS
+        // stack, issue 14). The bytes are only readable inside this callback: take all of them
+        // now, one ArrayBuffer per read (the classic Socket cannot read into a caller's buffer).
+        const socket = this.socket!;
+        while (this.phase === 'open' && !this.closing) {
+          const buffer = socket.read(ArrayBuffer);
+          if (!buffer || buffer.byteLength === 0) break;
+          this.events.bytes(new Uint8Array(buffer));
+        }
       } else if (message === 3) {
         this.onWritable();
       } else if (message < 0) {
@@ -151,17 +159,6 @@ export class SocketStream {
     // A SecureSocket whose TCP connect could not be observed: cannot tell which.
     if (this.secure && !this.tcpObserved) return ['error', `${CONNECT_FAILED}, or ${TLS_FAILED}`];
     return ['refused', CONNECT_FAILED];
-  }
-
-  private readAll(): void {
-    const socket = this.socket!;
-    // The bytes are only readable inside this callback: take all of them now, one ArrayBuffer
-    // per read (the classic Socket cannot read into a caller's buffer).
-    while (this.phase === 'open' && !this.closing) {
-      const buffer = socket.read(ArrayBuffer);
-      if (!buffer || buffer.byteLength === 0) return;
-      this.events.bytes(new Uint8Array(buffer));
-    }
   }
 
   private onWritable(): void {

@@ -95,7 +95,7 @@ export class ModdableTransport implements Transport, StreamEvents {
   private wsSink(): WsSink {
     return {
       open: () => this.opened(),
-      data: (view) => this.data(view),
+      data: (view) => this.bytes(view, true),
       send: (bytes) => this.stream.send(bytes),
       closed: (code) => {
         this.firstFailure ??= { failure: 'closed', detail: `the server closed the WebSocket${code === undefined ? '' : ` (${code})`}` };
@@ -128,8 +128,20 @@ export class ModdableTransport implements Transport, StreamEvents {
     call(this.settings.log, 'transport onOpen', () => this.events.onOpen());
   }
 
-  // Guarded inline, not through call(): no closure and no two extra frames per chunk.
-  private data(view: Uint8Array): void {
+  private send(bytes: Uint8Array): void {
+    this.stream.send(this.ws ? this.ws.frame(bytes) : bytes);
+  }
+
+  /**
+   * The one place onData is called: the socket's bytes, or (`unframed`) what the WebSocket codec
+   * took out of them. Plain MQTT goes straight through, and the guard is inline, not through
+   * call(): no closure and no extra frames under each chunk (XS stack, issue 14).
+   */
+  bytes(view: Uint8Array, unframed = false): void {
+    if (this.ws && !unframed) {
+      this.ws.receive(view, this.sink!);
+      return;
+    }
     if (this.state !== 'open') return; // after close() the core has let go
     try {
       this.events.onData(view);
@@ -140,15 +152,6 @@ export class ModdableTransport implements Transport, StreamEvents {
         // nothing left to report to
       }
     }
-  }
-
-  private send(bytes: Uint8Array): void {
-    this.stream.send(this.ws ? this.ws.frame(bytes) : bytes);
-  }
-
-  bytes(view: Uint8Array): void {
-    if (this.ws) this.ws.receive(view, this.sink!);
-    else this.data(view);
   }
 
   writable(): void {

@@ -136,7 +136,7 @@ export class BlynkClient implements SessionHooks {
   report(e: BlynkError, level: 'warn' | 'error' = 'warn'): BlynkError {
     const clean = this.scrub(e);
     this.log.write(level, `${clean.code}: ${clean.message}`);
-    this.deliver('error', clean);
+    this.deliver('error', clean, true);
     return clean;
   }
 
@@ -147,10 +147,13 @@ export class BlynkClient implements SessionHooks {
 
   /** Emit an event with the token masked out of its payload (C-SECRETS): to the observer first, then to `events`. */
   emit<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void {
-    this.deliver(event, this.scrubber.value(value));
+    this.deliver(event, value, false);
   }
 
-  private deliver<K extends keyof ClientEvents>(event: K, v: ClientEvents[K]): void {
+  // `clean`: scrubbed already. The scrub is not nested in a call: the call's pending slots would
+  // be stack under it (XS, issue 14).
+  private deliver<K extends keyof ClientEvents>(event: K, value: ClientEvents[K], clean: boolean): void {
+    const v = clean ? value : this.scrubber.value(value);
     const o = this.observer;
     if (o) {
       try {
@@ -190,9 +193,9 @@ export class BlynkClient implements SessionHooks {
     this.onDownlink?.(topic, bytes, start, end);
   }
 
-  /** @internal */
+  /** @internal What the session reports goes out as the client's own event (deliver() directly: a frame fewer under every state change). */
   sessionEvent<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void {
-    this.emit(event, value as ClientEvents[K]);
+    this.deliver(event, value as ClientEvents[K], false);
   }
 
   /**

@@ -50,44 +50,42 @@ export function encodeConnect(f: ConnectFields, limit: number = DEFAULT_MAX_PACK
   }
   let flags = f.cleanSession ? 0x02 : 0;
 
-  let willTopic: Prepared | undefined;
-  let willPayload: Prepared | undefined;
+  // Each field is prepared into its own variable, no temporaries: on XS every local is a stack
+  // slot, and CONNECT is built under the device's deepest path (issue 14).
+  let willTopic: Prepared | BlynkError | undefined;
+  let willPayload: Prepared | BlynkError | undefined;
   if (f.will) {
-    const t = prepareTopic(f.will.topic);
-    if (t instanceof BlynkError) return t;
-    const p = preparePayload(f.will.payload);
-    if (p instanceof BlynkError) return p;
-    if (p.length > MAX_STRING) return err(ErrorCode.BAD_ARGUMENT, 'will payload is longer than 65535 bytes');
-    const qos = f.will.qos ?? 0;
-    if (!isQoS(qos)) return err(ErrorCode.BAD_ARGUMENT, 'will QoS must be 0, 1 or 2');
-    willTopic = t;
-    willPayload = p;
-    flags |= 0x04 | (qos << 3) | (f.will.retain ? 0x20 : 0);
+    willTopic = prepareTopic(f.will.topic);
+    if (willTopic instanceof BlynkError) return willTopic;
+    willPayload = preparePayload(f.will.payload);
+    if (willPayload instanceof BlynkError) return willPayload;
+    if (willPayload.length > MAX_STRING) return err(ErrorCode.BAD_ARGUMENT, 'will payload is longer than 65535 bytes');
+    if (!isQoS(f.will.qos ?? 0)) return err(ErrorCode.BAD_ARGUMENT, 'will QoS must be 0, 1 or 2');
+    flags |= 0x04 | ((f.will.qos ?? 0) << 3) | (f.will.retain ? 0x20 : 0);
   }
 
-  let username: Prepared | undefined;
+  let username: Prepared | BlynkError | undefined;
   if (f.username !== undefined) {
-    const u = prepareString(f.username, 'username');
-    if (u instanceof BlynkError) return u;
-    username = u;
+    username = prepareString(f.username, 'username');
+    if (username instanceof BlynkError) return username;
     flags |= 0x80;
   }
-  let password: Prepared | undefined;
+  let password: Prepared | BlynkError | undefined;
   if (f.password !== undefined) {
     if (username === undefined) return err(ErrorCode.BAD_ARGUMENT, 'a password needs a username'); // MQTT-3.1.2-22
-    const p = typeof f.password === 'string' ? prepareString(f.password, 'password') : isBytes(f.password) ? f.password : notPayload();
-    if (p instanceof BlynkError) return p;
-    if (p.length > MAX_STRING) return err(ErrorCode.BAD_ARGUMENT, 'password is longer than 65535 bytes');
-    password = p;
+    password = typeof f.password === 'string' ? prepareString(f.password, 'password') : isBytes(f.password) ? f.password : notPayload();
+    if (password instanceof BlynkError) return password;
+    if (password.length > MAX_STRING) return err(ErrorCode.BAD_ARGUMENT, 'password is longer than 65535 bytes');
     flags |= 0x40;
   }
 
+  // No errors are left in them past this point (each returned above); casts, not new locals.
   const remaining = connectRemainingLength(
     clientId.length,
-    willTopic === undefined ? -1 : willTopic.length,
-    willPayload === undefined ? 0 : willPayload.length,
-    username === undefined ? -1 : username.length,
-    password === undefined ? -1 : password.length,
+    willTopic === undefined ? -1 : (willTopic as Prepared).length,
+    willPayload === undefined ? 0 : (willPayload as Prepared).length,
+    username === undefined ? -1 : (username as Prepared).length,
+    password === undefined ? -1 : (password as Prepared).length,
   );
   const tooBig = checkSize(remaining, limit, 'CONNECT');
   if (tooBig) return tooBig;
@@ -106,11 +104,11 @@ export function encodeConnect(f: ConnectFields, limit: number = DEFAULT_MAX_PACK
   pos = writeU16(out, pos, f.keepalive);
   pos = writeField(out, pos, clientId);
   if (willTopic !== undefined && willPayload !== undefined) {
-    pos = writeField(out, pos, willTopic);
-    pos = writeField(out, pos, willPayload);
+    pos = writeField(out, pos, willTopic as Prepared);
+    pos = writeField(out, pos, willPayload as Prepared);
   }
-  if (username !== undefined) pos = writeField(out, pos, username);
-  if (password !== undefined) writeField(out, pos, password);
+  if (username !== undefined) pos = writeField(out, pos, username as Prepared);
+  if (password !== undefined) writeField(out, pos, password as Prepared);
   return out;
 }
 

@@ -31,6 +31,15 @@ const enum Phase {
   CLOSING,
 }
 
+/**
+ * The CONNECT for `config`. Built per attempt, not kept: its bytes would sit in RAM for as long
+ * as the device runs. MqttSession's constructor checks it once, before it makes the Link: there
+ * the check is less deep than under the Link's constructor (XS stack, issue 14).
+ */
+export function connectPacket(c: SessionConfig): Uint8Array | BlynkError {
+  return encodeConnect({ clientId: c.clientId, username: c.username, password: c.password, keepalive: c.keepalive, cleanSession: true });
+}
+
 /** The link is its keepalive's KeepaliveActions (sendPing, dead): no closures kept for it. */
 export class Link {
   // What every chunk and message reads first: XS finds a property by walking the object's list.
@@ -51,23 +60,14 @@ export class Link {
   /** SUBSCRIBEs waiting for their SUBACK (one list, emptied per connection). */
   private readonly pendingSubs: PendingSubscribe[] = [];
 
-  /** Throws a CONFIG BlynkError if the CONNECT cannot be built (the application's own configuration). */
   constructor(hal: Hal, config: SessionConfig, counters: Counters, owner: LinkOwner, sink: MessageSink) {
     this.hal = hal;
     this.config = config;
-    // Checked here, built again per attempt: kept, its bytes would sit in RAM for as long as the device runs.
-    const connect = this.connect();
-    if (connect instanceof BlynkError) throw err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`);
     this.counters = counters;
     this.owner = owner;
     this.sink = sink;
     this.framer = new Framer(config.rxbuff, config.drainLimit);
     this.keepalive = new Keepalive(hal.timers, hal.clock, this);
-  }
-
-  private connect(): Uint8Array | BlynkError {
-    const c = this.config;
-    return encodeConnect({ clientId: c.clientId, username: c.username, password: c.password, keepalive: c.keepalive, cleanSession: true });
   }
 
   /** A transport exists (opening, open or closing). */
@@ -92,8 +92,8 @@ export class Link {
   /** Send CONNECT (the transport is open). */
   handshake(): void {
     this.phase = Phase.HANDSHAKE;
-    const connect = this.connect();
-    if (!(connect instanceof BlynkError)) this.send(connect); // it was built once in the constructor: it cannot fail now
+    const connect = connectPacket(this.config);
+    if (!(connect instanceof BlynkError)) this.send(connect); // the session checked it when it was made: it cannot fail now
   }
 
   /** CONNACK 0 was accepted by the session: watch the link from now on. */

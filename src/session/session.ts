@@ -13,7 +13,7 @@ import type { Scrubber } from '../util/secrets';
 import { countDisconnect, newCounters, type Counters } from './counters';
 import { formatEndpoint, type Endpoint } from './endpoint';
 import { duplicateError } from './failures';
-import { Link } from './link';
+import { Link, connectPacket } from './link';
 import { ReconnectPolicy, type Wait } from './reconnect';
 import { State, canTransition } from './state';
 import type { LinkOwner, MessageSink, SessionConfig, SessionHooks } from './types';
@@ -48,8 +48,13 @@ export class MqttSession implements LinkOwner, MessageSink {
   /** The connection (its `connects` count) whose session start waits for the event loop; 0: none. */
   private startPending = 0;
 
-  /** `scrubber` masks the token in every error this session reports (C-SECRETS). */
+  /**
+   * `scrubber` masks the token in every error this session reports (C-SECRETS). Throws a CONFIG
+   * BlynkError if the CONNECT cannot be built (the application's own configuration).
+   */
   constructor(hal: Hal, config: SessionConfig, hooks: SessionHooks, log: Logger, scrubber?: Scrubber) {
+    const connect = connectPacket(config);
+    if (connect instanceof BlynkError) throw err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`);
     this.hal = hal;
     this.config = config;
     this.hooks = hooks;

@@ -31,8 +31,11 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     const list = this.listeners?.[event];
     if (!list || list.length === 0) return;
     // Inline rather than through callSafely: on a device, listeners run deep in the network
-    // callback's stack, and every frame saved counts (the Moddable default stack is small).
-    for (const fn of list.slice()) {
+    // callback's stack, and every frame saved counts (the Moddable default stack is small). An
+    // indexed loop over the copy: for-of's iterator is stack slots too (XS, issue 14).
+    const copy = list.slice();
+    for (let i = 0; i < copy.length; i++) {
+      const fn = copy[i]!;
       let r: unknown;
       try {
         r = fn(value);

@@ -28,12 +28,14 @@ export class Scrubber {
 
   /** `text` with every occurrence of the secret (in any case, also percent-encoded) masked. */
   scrub(text: string): string {
-    if (!this.has(text)) {
+    // has(), inline, and its lower-cased text kept for the masking: a frame fewer under every
+    // event (XS stack, issue 14) and one string fewer when the secret is there.
+    const low = text.toLowerCase();
+    if (this.lower.length === 0 || low.indexOf(this.lower) < 0) {
       if (text.indexOf('%') < 0) return text;
       const decoded = text.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
       return this.has(decoded) ? this.scrub(decoded) : text;
     }
-    const low = text.toLowerCase();
     // toLowerCase keeps positions for everything but a few non-ASCII letters; if it did not, mask it all.
     if (low.length !== text.length) return this.masked;
     let out = '';
@@ -62,24 +64,25 @@ export class Scrubber {
     return changed ? new BlynkError(e.code, message, detail ? { ...detail } : undefined) : e;
   }
 
-  /** An event payload with the secret masked in every string it holds (the same object when there is none). */
+  /**
+   * An event payload with the secret masked in every string it holds (the same object when there
+   * is none). Strings and errors inside are handled in this frame; only an object inside an
+   * object takes another: payloads are flat, and on XS every frame is stack (issue 14).
+   */
   value<T>(v: T, depth = 0): T {
     if (typeof v === 'string') return this.scrub(v) as T;
+    if (v === null || typeof v !== 'object') return v;
     if (v instanceof BlynkError) return this.error(v) as T;
-    if (v === null || typeof v !== 'object' || depth > 4) return v;
-    if (Array.isArray(v)) {
-      let out: unknown[] | undefined;
-      for (let i = 0; i < v.length; i++) {
-        const x = this.value(v[i], depth + 1);
-        if (x !== v[i]) (out ??= v.slice())[i] = x;
-      }
-      return (out ?? v) as T;
-    }
-    let copy: Record<string, unknown> | undefined;
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      const x = this.value(o[k], depth + 1);
-      if (x !== o[k]) (copy ??= { ...o })[k] = x;
+    if (depth > 4) return v;
+    const o = v as Record<string | number, unknown>;
+    const keys = Array.isArray(v) ? undefined : Object.keys(o);
+    const n = keys ? keys.length : (v as unknown[]).length;
+    let copy: Record<string | number, unknown> | undefined;
+    for (let i = 0; i < n; i++) {
+      const k = keys ? keys[i]! : i;
+      const x = o[k];
+      const y = typeof x === 'string' ? this.scrub(x) : x instanceof BlynkError ? this.error(x) : x !== null && typeof x === 'object' ? this.value(x, depth + 1) : x;
+      if (y !== x) (copy ??= keys ? { ...o } : ((v as unknown[]).slice() as unknown as Record<string | number, unknown>))[k] = y;
     }
     return (copy ?? v) as T;
   }

@@ -14,6 +14,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator';
 import { buildTarget } from '../xs/build';
 import { CREATION } from './ram-apps';
@@ -121,6 +122,9 @@ part("PINGRESP", () => events.onData(Uint8Array.of(0xd0, 0)));
 part("(end)", () => trace(\`[parts] done \${device.state}\\n\`));
 run();
 `;
+/** The steps app's source, for stack-paths.ts. */
+export const STEPS_BODY = STEPS;
+
 const APPS = [
   { name: 'ram-parts', main: MAIN, title: 'what each part keeps in the Moddable simulator (after a GC): chunk bytes, slots, stack peak while made (slots)' },
   { name: 'ram-steps', main: STEPS, title: 'the connection step by step through a stand-in transport: chunk bytes, slots, stack peak of the step (slots; the first row includes the boot, "nothing again" is the harness alone)' },
@@ -187,7 +191,9 @@ function printParts(sim: Simulator, title: string): void {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

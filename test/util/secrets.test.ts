@@ -1,0 +1,80 @@
+// C-SECRETS: Scrubber.value (src/util/secrets.ts) masks the token in every string of an event
+// payload, in any case, at any depth up to 5, and returns the same object when it holds none.
+// Its loop handles strings and errors inside an object in one frame (XS stack, issue 14); this
+// checks it against the plain recursive definition on generated payloads.
+import fc from 'fast-check';
+import { BlynkError, ErrorCode } from '../../src/errors';
+import { Scrubber } from '../../src/util/secrets';
+import { TOKEN } from '../support/tokens';
+
+const SEED = Number(process.env.TEST_SEED ?? 424243);
+
+/** The definition: every string scrubbed, errors through error(), objects copied only if changed, nothing below depth 5. */
+function model(s: Scrubber, v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return s.scrub(v);
+  if (v instanceof BlynkError) return s.error(v);
+  if (v === null || typeof v !== 'object' || depth > 4) return v;
+  if (Array.isArray(v)) {
+    const out = v.map((x) => model(s, x, depth + 1));
+    return out.every((x, i) => x === v[i]) ? v : out;
+  }
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  let changed = false;
+  for (const k of Object.keys(o)) {
+    out[k] = model(s, o[k], depth + 1);
+    if (out[k] !== o[k]) changed = true;
+  }
+  return changed ? out : v;
+}
+
+/** Same shape and same identity where nothing changed; errors compared by code, message and detail. */
+function same(a: unknown, b: unknown, orig: unknown): void {
+  if (a instanceof BlynkError || b instanceof BlynkError) {
+    expect(a).toBeInstanceOf(BlynkError);
+    expect(b).toBeInstanceOf(BlynkError);
+    const x = a as BlynkError;
+    const y = b as BlynkError;
+    expect([x.code, x.message, x.detail]).toEqual([y.code, y.message, y.detail]);
+    expect(x === orig).toBe(y === orig);
+    return;
+  }
+  expect(a === orig).toBe(b === orig);
+  if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
+    expect(Object.keys(a)).toEqual(Object.keys(b));
+    for (const k of Object.keys(a)) same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], (orig as Record<string, unknown>)[k]);
+  } else expect(a).toEqual(b);
+}
+
+describe('C-SECRETS Scrubber.value', () => {
+  test(`matches the recursive definition on generated payloads (seed ${SEED})`, () => {
+    const s = new Scrubber(TOKEN);
+    const text = fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.constantFrom(TOKEN, TOKEN.toLowerCase(), TOKEN.toUpperCase(), `x ${TOKEN} y`, encodeURIComponent(`=${TOKEN}`).replace(/[A-Z]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)),
+    );
+    const leaf = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), text.map((m) => new BlynkError(ErrorCode.NETWORK, m, { why: m })));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(fc.constantFrom('a', 'b', 'to', 'from', 'reason'), tie('tree'), { maxKeys: 4 })),
+    }));
+    fc.assert(
+      fc.property(tree, (v) => {
+        same(s.value(v), model(s, v), v);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  test('a flat payload without the token is returned as it is; one with it is a copy', () => {
+    const s = new Scrubber(TOKEN);
+    const clean = { from: 'connecting', to: 'online', n: 3 };
+    expect(s.value(clean)).toBe(clean);
+    const dirty = { from: 'connecting', to: `at ${TOKEN}`, e: new BlynkError(ErrorCode.NETWORK, `no ${TOKEN}`) };
+    const out = s.value(dirty);
+    expect(out).not.toBe(dirty);
+    expect(out.from).toBe('connecting');
+    expect(out.to).not.toContain(TOKEN);
+    expect(out.e.message).not.toContain(TOKEN);
+    expect(dirty.to).toContain(TOKEN); // the original is not touched
+  });
+});
