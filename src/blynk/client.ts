@@ -11,7 +11,7 @@ import { describeError } from '../util/safe';
 import type { Hal } from '../../hal/interfaces';
 import { BlynkError, ErrorCode, err } from '../errors';
 import { formatEndpoint, type Endpoint } from '../session/endpoint';
-import { MqttSession, type SessionEvents, type SessionHooks, type StateChange } from '../session/session';
+import { MqttSession, type SessionHooks, type StateChange } from '../session/session';
 import type { State } from '../session/state';
 import type { Counters } from '../session/counters';
 import { Emitter } from '../util/emitter';
@@ -152,7 +152,7 @@ export class BlynkClient implements SessionHooks {
 
   // `clean`: scrubbed already. The scrub is not nested in a call: the call's pending slots would
   // be stack under it (XS, issue 14).
-  private deliver<K extends keyof ClientEvents>(event: K, value: ClientEvents[K], clean: boolean): void {
+  private deliver<K extends keyof ClientEvents>(event: K, value: ClientEvents[K], clean?: boolean): void {
     const v = clean ? value : this.scrubber.value(value);
     const o = this.observer;
     if (o) {
@@ -193,10 +193,11 @@ export class BlynkClient implements SessionHooks {
     this.onDownlink?.(topic, bytes, start, end);
   }
 
-  /** @internal What the session reports goes out as the client's own event (deliver() directly: a frame fewer under every state change). */
-  sessionEvent<K extends keyof SessionEvents>(event: K, value: SessionEvents[K]): void {
-    this.deliver(event, value as ClientEvents[K], false);
-  }
+  /**
+   * @internal What the session reports goes out as the client's own event: deliver() itself, not
+   * a method calling it (a frame fewer under every state change, XS stack; one slot).
+   */
+  readonly sessionEvent = this.deliver as SessionHooks['sessionEvent'];
 
   /**
    * `downlink/#` and `info/mcu`, pipelined (C-SESSION). A connection without them is deaf, so a

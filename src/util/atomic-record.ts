@@ -83,19 +83,19 @@ export class AtomicRecord {
     return `${this.prefix}.${slot === 0 ? 'a' : 'b'}`;
   }
 
+  // Both slots read by name, no loop: for-of's iterator and the array are stack and slots on XS,
+  // and this runs under the device's constructor (issue 14).
   private load(): { body: Uint8Array; seq: number; slot: 0 | 1 } | undefined {
-    let best: { body: Uint8Array; seq: number; slot: 0 | 1 } | undefined;
-    for (const slot of [0, 1] as const) {
-      const r = this.read(slot);
-      if (r && (!best || ((r.seq - best.seq) | 0) > 0)) best = { ...r, slot };
-    }
-    return best;
+    const a = this.read(0);
+    const b = this.read(1);
+    if (b && (!a || ((b.seq - a.seq) | 0) > 0)) return { ...b, slot: 1 }; // B only if newer: a tie keeps A
+    return a ? { ...a, slot: 0 } : undefined;
   }
 
   private read(slot: 0 | 1): { body: Uint8Array; seq: number } | undefined {
     let rec: Uint8Array | undefined;
     try {
-      rec = this.storage.get(this.key(slot));
+      rec = this.storage.get(`${this.prefix}.${slot === 0 ? 'a' : 'b'}`); // key(), inline: a frame fewer
     } catch {
       return undefined;
     }

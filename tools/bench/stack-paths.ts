@@ -92,9 +92,48 @@ let n = 0;
 device.onWrite("Power", (value) => { n += value === "1" ? 1 : 0; });
 device.on("online", () => Timer.set(() => {
   trace(\`[stack] start() until online + 1 s (the real transport)\\n\${take()}\\n\`);
-  Timer.set(() => { trace(\`[stack] online, 3 s of writes (a write a second) and a downlink\\n\${take()}\\n\`); trace("[stack] done\\n"); }, 3000);
+  Timer.set(() => { trace(\`[stack] online, 3 s of writes (a write a second) and a downlink\\n\${take()}\\n\`); census(device); trace("[stack] done\\n"); }, 3000);
 }, 1000));
 Timer.repeat(() => { if (device.online) device.write("Temperature", 20 + (n % 10)); }, 1000);
+// What the online device holds, by kind: objects reachable from it (frozen ones are in flash
+// once preloaded and not counted), their own properties (a slot each), typed-array bytes and
+// string characters (chunks). Functions are counted, not entered (their closures are not visible).
+function census(root) {
+  const seen = new Set();
+  const by = new Map();
+  const todo = [[root, "device"]];
+  while (todo.length) {
+    const [o, at] = todo.pop();
+    if (o === null || (typeof o !== "object" && typeof o !== "function") || seen.has(o) || Object.isFrozen(o)) continue;
+    seen.add(o);
+    // Named by the field that holds it (class names are not kept in every build).
+    const field = at.slice(at.lastIndexOf(".") + 1);
+    const view = ArrayBuffer.isView(o);
+    const name = typeof o === "function" ? "(function)" : view ? field + " [bytes]" : Array.isArray(o) ? field + " [array]" : field;
+    const keys = view ? [] : Reflect.ownKeys(o);
+    let e = by.get(name);
+    if (!e) by.set(name, (e = { n: 0, props: 0, bytes: 0, chars: 0, at }));
+    e.n++;
+    e.props += keys.length;
+    if (view) { e.bytes += o.byteLength; continue; }
+    if (typeof o === "function") continue;
+    for (const k of keys) {
+      let v;
+      try { v = o[k]; } catch { continue; }
+      if (typeof v === "string") e.chars += v.length;
+      else todo.push([v, at + "." + String(k)]);
+    }
+    if (o instanceof Map) for (const [k, v] of o) { todo.push([k, at + ".<key>"]); todo.push([v, at + ".<value>"]); }
+    if (o instanceof Set) for (const v of o) todo.push([v, at + ".<item>"]);
+  }
+  const rows = [...by.entries()].sort((a, b) => b[1].n + b[1].props - (a[1].n + a[1].props));
+  let objs = 0, props = 0, bytes = 0, chars = 0;
+  for (const [name, e] of rows) {
+    objs += e.n; props += e.props; bytes += e.bytes; chars += e.chars;
+    trace(\`[census] \${name}|\${e.n}|\${e.props}|\${e.bytes}|\${e.chars}|\${e.at}\\n\`);
+  }
+  trace(\`[census] (all)|\${objs}|\${props}|\${bytes}|\${chars}|-\\n\`);
+}
 device.start();
 trace(\`[stack] start() itself\\n\${take()}\\n\`);
 `;
@@ -129,13 +168,16 @@ async function main(): Promise<void> {
       mkdirSync(dir);
       mkdirSync(out);
       writeFileSync(path.join(dir, 'main.js'), main);
+      // The census needs room of its own (its Set and lists): the real app gets larger heaps. The
+      // stack is the same size in both.
+      const creation = name === 'stack-real' ? { ...CREATION, chunk: { initial: 262144, incremental: 0 }, heap: { initial: 32768, incremental: 0 } } : CREATION;
       const manifest = {
         include: ['$(MODDABLE)/examples/manifest_base.json', '$(MODDABLE)/examples/manifest_net.json', '$(MODDABLE)/modules/crypt/tls.json', '$(MODDABLE)/modules/network/http/manifest.json', '$(MODDABLE)/modules/files/preference/manifest.json'],
         modules: { '*': ['./main', '$(MODULES)/base/debug/*', '$(MODULES)/base/instrumentation/*'], blynk: path.join(dist, 'blynk-probed'), stackprobe: path.join(probeDir, 'stackprobe') },
         preload: ['debug', 'blynk', 'stackprobe'],
-        creation: CREATION,
+        creation,
         config: { token: '', server: '' },
-        platforms: { lin: { config: { file: { root: `${path.join(work, 'prefs')}/` } }, creation: CREATION } },
+        platforms: { lin: { config: { file: { root: `${path.join(work, 'prefs')}/` } }, creation } },
       };
       writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
       const server = emu.uri('mqtt', 'global').replace(/\/$/, '');
@@ -159,6 +201,11 @@ async function main(): Promise<void> {
           if (on) console.log(`-- ${line.slice(8)}`);
         } else if (on && /^\d+( |$)/.test(line)) console.log(`   ${line}`);
         else if (/XS abort|stack overflow|memory full/.test(line)) console.log(`!! ${line}`);
+      }
+      const census = sim.lines.filter((l) => l.startsWith('[census] ')).map((l) => l.slice(9).split('|'));
+      if (census.length > 0) {
+        console.log('== what the online device holds (objects reachable from it, not frozen): kind, objects, own properties, typed-array bytes, string chars, an example path');
+        for (const c of census) console.log(`   ${c[0]!.padEnd(24)} ${c[1]!.padStart(5)} ${c[2]!.padStart(6)} ${c[3]!.padStart(7)} ${c[4]!.padStart(6)}  ${c[5]}`);
       }
     }
     console.log(`bundle lines: ${path.join(dist, 'blynk-moddable-parts.orig.js')} (the names' @line); logs: ${work}`);
