@@ -53,7 +53,7 @@ describe('C-SECRETS Scrubber.value', () => {
       fc.string({ maxLength: 6 }),
       fc.constantFrom(TOKEN, TOKEN.toLowerCase(), TOKEN.toUpperCase(), `x ${TOKEN} y`, encodeURIComponent(`=${TOKEN}`).replace(/[A-Z]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)),
     );
-    const leaf = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), text.map((m) => new BlynkError(ErrorCode.NETWORK, m, { why: m })));
+    const leaf = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), text.map((m) => new BlynkError(ErrorCode.CONNECTION_LOST, m, { why: m })));
     const { tree } = fc.letrec((tie) => ({
       tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(fc.constantFrom('a', 'b', 'to', 'from', 'reason'), tie('tree'), { maxKeys: 4 })),
     }));
@@ -69,7 +69,7 @@ describe('C-SECRETS Scrubber.value', () => {
     const s = new Scrubber(TOKEN);
     const clean = { from: 'connecting', to: 'online', n: 3 };
     expect(s.value(clean)).toBe(clean);
-    const dirty = { from: 'connecting', to: `at ${TOKEN}`, e: new BlynkError(ErrorCode.NETWORK, `no ${TOKEN}`) };
+    const dirty = { from: 'connecting', to: `at ${TOKEN}`, e: new BlynkError(ErrorCode.CONNECTION_LOST, `no ${TOKEN}`) };
     const out = s.value(dirty);
     expect(out).not.toBe(dirty);
     expect(out.from).toBe('connecting');
