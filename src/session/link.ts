@@ -93,7 +93,10 @@ export class Link {
   handshake(): void {
     this.phase = Phase.HANDSHAKE;
     const connect = connectPacket(this.config);
-    if (!(connect instanceof BlynkError)) this.send(connect); // the session checked it when it was made: it cannot fail now
+    // The session checked it when it was made; should a changed configuration break it, the
+    // attempt fails with the reason rather than waiting for CONNACK on a CONNECT never sent.
+    if (connect instanceof BlynkError) this.owner.failed(err(ErrorCode.CONFIG, `cannot build CONNECT: ${connect.message}`), false);
+    else this.send(connect);
   }
 
   /** CONNACK 0 was accepted by the session: watch the link from now on. */
