@@ -129,7 +129,7 @@ describe('Moddable transport data path (attack5)', () => {
       fc.property(mqtt, fractions, fc.integer({ min: 1, max: 64 }), stop, stop, fc.boolean(), (payload, chunks, piece, closeAt, throwAt, linger) => {
         PieceSocket.piece = piece;
         const f = makeFakes();
-        f.modules.Socket = PieceSocket;
+        (f.modules as { Socket: unknown }).Socket = PieceSocket;
         const run = drive(f, 'mqtt', () => payload, chunks, closeAt, throwAt, linger);
         check(payload, run, closeAt);
       }),
@@ -143,7 +143,7 @@ describe('Moddable transport data path (attack5)', () => {
       fc.property(fc.array(message, { minLength: 1, maxLength: 3 }), fractions, fc.integer({ min: 1, max: 64 }), stop, stop, fc.boolean(), (messages, chunks, piece, closeAt, throwAt, linger) => {
         PieceSocket.piece = piece;
         const f = makeFakes();
-        f.modules.Socket = PieceSocket;
+        (f.modules as { Socket: unknown }).Socket = PieceSocket;
         const payload: number[] = [];
         const frames: number[] = [];
         for (const [bytes, at, pings] of messages) {
