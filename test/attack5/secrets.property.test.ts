@@ -180,4 +180,13 @@ describe('C-SECRETS: Scrubber.scrub and value against the contract (attack5)', (
     const at6 = { a: { b: { c: { d: { e: { f: 'x' } } } } } };
     expect(s.value(at6)).toBe(at6);
   });
+
+  test('value(): a payload that holds itself ends (depth limit) and is masked where it is looked at', () => {
+    const s = new Scrubber(TOKEN);
+    const o: Record<string, unknown> = { url: `u=${pct(TOKEN)}&t=${TOKEN}` };
+    o.self = o;
+    const out = s.value(o) as Record<string, unknown>;
+    expect(shows(out.url as string, TOKEN)).toBe(false);
+    expect(shows(((out.self as Record<string, unknown>).self as Record<string, unknown>).url as string, TOKEN)).toBe(false);
+  });
 });
