@@ -44,7 +44,11 @@ export class Scrubber {
       out += text.slice(from, i) + this.masked;
       from = i + this.lower.length;
     }
-    return out + text.slice(from);
+    out += text.slice(from);
+    // What is left can still show it: a percent-encoded copy next to the plain one, or the mask's
+    // last 4 and what follows spelling it again. Scrubbed too (each pass leaves fewer characters
+    // other than '*': it ends), unless the mask itself shows the token (one made of '*').
+    return this.masked.toLowerCase().indexOf(this.lower) >= 0 ? out : this.scrub(out);
   }
 
   /** `e` itself, or a copy with the secret masked out of its message and detail. */
