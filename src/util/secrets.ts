@@ -32,9 +32,16 @@ export class Scrubber {
     // event (XS stack, issue 14) and one string fewer when the secret is there.
     const low = text.toLowerCase();
     if (this.lower.length === 0 || low.indexOf(this.lower) < 0) {
-      if (text.indexOf('%') < 0) return text;
-      const decoded = text.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-      return this.has(decoded) ? this.scrub(decoded) : text;
+      // Percent-encoded, maybe more than once (%2554...): a few rounds of decoding, in a loop, not
+      // recursion (a hostile %252525... must not cost a frame per round).
+      let decoded = text;
+      for (let round = 0; round < 4 && decoded.indexOf('%') >= 0; round++) {
+        const next = decoded.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+        if (next === decoded) break;
+        decoded = next;
+        if (this.has(decoded)) return this.scrub(decoded);
+      }
+      return text;
     }
     // toLowerCase keeps positions for everything but a few non-ASCII letters; if it did not, mask it all.
     if (low.length !== text.length) return this.masked;
@@ -87,6 +94,13 @@ export class Scrubber {
       const x = o[k];
       const y = typeof x === 'string' ? this.scrub(x) : x instanceof BlynkError ? this.error(x) : x !== null && typeof x === 'object' ? this.value(x, depth + 1) : x;
       if (y !== x) (copy ??= keys ? { ...o } : ((v as unknown[]).slice() as unknown as Record<string | number, unknown>))[k] = y;
+      // A key can carry it too (names the cloud sent): renamed.
+      if (keys && this.has(k as string)) {
+        copy ??= { ...o };
+        const y2 = copy[k];
+        delete copy[k];
+        copy[this.scrub(k as string)] = y2;
+      }
     }
     return (copy ?? v) as T;
   }

@@ -81,7 +81,7 @@ describe('C-CONN: a CONNECT that cannot be built is a CONFIG error from every co
     expect(listened).toBe(true);
   });
 
-  test('a configuration broken after construction: no CONNECT goes out, nothing throws, and it connects once repaired', () => {
+  test('a configuration broken after construction: no CONNECT goes out, the attempt fails with CONFIG, nothing throws, and it connects once repaired', () => {
     const hal = createMockHal();
     const broker = new FakeBroker(hal);
     const client = new BlynkClient(hal, { token: TOKEN, templateId: 'TMPL0001', connectTimeoutMs: 1000 });
@@ -95,7 +95,10 @@ describe('C-CONN: a CONNECT that cannot be built is a CONFIG error from every co
     }).not.toThrow();
     expect(broker.packets('connect').length).toBe(0);
     expect(client.online).toBe(false);
-    expect(errors.some((e) => e.code === ErrorCode.CONNECT_TIMEOUT)).toBe(true);
+    // The attempt fails at once with the reason (Link.handshake), not by waiting for a CONNACK.
+    expect(errors.some((e) => e.code === ErrorCode.CONFIG && e.message.includes('cannot build CONNECT'))).toBe(true);
+    expect(errors.some((e) => e.code === ErrorCode.CONNECT_TIMEOUT)).toBe(false);
+    for (const e of errors) expect(leaked(e.message)).toBe(false);
     cfg.password = TOKEN;
     for (let i = 0; i < 200 && !client.online; i++) hal.time.step();
     expect(client.online).toBe(true);

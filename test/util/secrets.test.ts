@@ -77,4 +77,25 @@ describe('C-SECRETS Scrubber.value', () => {
     expect(out.e.message).not.toContain(TOKEN);
     expect(dirty.to).toContain(TOKEN); // the original is not touched
   });
+
+  test('the token encoded twice (%2554...) is masked; a long %252525... string is left as it is', () => {
+    const s = new Scrubber(TOKEN);
+    const once = Array.from(TOKEN, (c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    const twice = once.replace(/%/g, '%25');
+    for (const t of [once, twice, twice.replace(/%/g, '%25')]) {
+      const out = s.scrub(`url?p=${t}`);
+      expect(out.toLowerCase()).not.toContain(TOKEN.toLowerCase());
+      expect(out).toContain(`****${TOKEN.slice(-4)}`);
+    }
+    const hostile = '%' + '25'.repeat(5000); // decodes one level per round: the rounds are bounded, and so is the work
+    expect(s.scrub(hostile)).toBe(hostile);
+  });
+
+  test('a key holding the token is renamed, its value kept', () => {
+    const s = new Scrubber(TOKEN);
+    const out = s.value({ [`v_${TOKEN}`]: 1, keep: 'x' }) as Record<string, unknown>;
+    expect(Object.keys(out).join(' ')).not.toContain(TOKEN);
+    expect(out[`v_****${TOKEN.slice(-4)}`]).toBe(1);
+    expect(out.keep).toBe('x');
+  });
 });
