@@ -32,16 +32,7 @@ export class Scrubber {
     // event (XS stack, issue 14) and one string fewer when the secret is there.
     const low = text.toLowerCase();
     if (this.lower.length === 0 || low.indexOf(this.lower) < 0) {
-      // Percent-encoded, maybe more than once (%2554...): a few rounds of decoding, in a loop, not
-      // recursion (a hostile %252525... must not cost a frame per round).
-      let decoded = text;
-      for (let round = 0; round < 4 && decoded.indexOf('%') >= 0; round++) {
-        const next = decoded.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-        if (next === decoded) break;
-        decoded = next;
-        if (this.has(decoded)) return this.scrub(decoded);
-      }
-      return text;
+      return text.indexOf('%') < 0 ? text : this.scrubEncoded(text);
     }
     // toLowerCase keeps positions for everything but a few non-ASCII letters; if it did not, mask it all.
     if (low.length !== text.length) return this.masked;
@@ -56,6 +47,20 @@ export class Scrubber {
     // last 4 and what follows spelling it again. Scrubbed too (each pass leaves fewer characters
     // other than '*': it ends), unless the mask itself shows the token (one made of '*').
     return this.masked.toLowerCase().indexOf(this.lower) >= 0 ? out : this.scrub(out);
+  }
+
+  // Percent-encoded, maybe more than once (%2554...): a few rounds of decoding, in a loop, not
+  // recursion (a hostile %252525... must not cost a frame per round). Its own method: scrub()'s
+  // frame, under every event, holds none of these locals (XS stack).
+  private scrubEncoded(text: string): string {
+    let decoded = text;
+    for (let round = 0; round < 4 && decoded.indexOf('%') >= 0; round++) {
+      const next = decoded.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+      if (next === decoded) break;
+      decoded = next;
+      if (this.has(decoded)) return this.scrub(decoded);
+    }
+    return text;
   }
 
   /** `e` itself, or a copy with the secret masked out of its message and detail. */
@@ -94,14 +99,16 @@ export class Scrubber {
       const x = o[k];
       const y = typeof x === 'string' ? this.scrub(x) : x instanceof BlynkError ? this.error(x) : x !== null && typeof x === 'object' ? this.value(x, depth + 1) : x;
       if (y !== x) (copy ??= keys ? { ...o } : ((v as unknown[]).slice() as unknown as Record<string | number, unknown>))[k] = y;
-      // A key can carry it too (names the cloud sent): renamed.
-      if (keys && this.has(k as string)) {
-        copy ??= { ...o };
-        const y2 = copy[k];
-        delete copy[k];
-        copy[this.scrub(k as string)] = y2;
-      }
+      // A key can carry it too (names the cloud sent): renamed, out of this frame (no locals for a rare case).
+      if (keys && this.has(k as string)) copy = this.renamed(copy ?? { ...o }, k as string);
     }
     return (copy ?? v) as T;
+  }
+
+  private renamed(o: Record<string | number, unknown>, k: string): Record<string | number, unknown> {
+    const v = o[k];
+    delete o[k];
+    o[this.scrub(k)] = v;
+    return o;
   }
 }
