@@ -7,23 +7,13 @@
 import fc from 'fast-check';
 import type { Storage } from '../../hal/interfaces';
 import { AtomicRecord } from '../../src/util/atomic-record';
-import { crc32 } from '../../src/util/crc32';
+import { slotRecord } from '../support/atomic-record';
 
 const SEED = Number(process.env.TEST_SEED ?? 505005);
 const MAGIC = [0x51, 0x07] as const;
 const MAX = 12;
 
-function record(seq: number, body: number[], magic: readonly number[] = MAGIC, version = 3): Uint8Array {
-  const rec = new Uint8Array(7 + body.length + 4);
-  rec[0] = magic[0]!;
-  rec[1] = magic[1]!;
-  rec[2] = version;
-  const dv = new DataView(rec.buffer);
-  dv.setUint32(3, seq >>> 0);
-  rec.set(body, 7);
-  dv.setUint32(7 + body.length, crc32(rec, 0, 7 + body.length));
-  return rec;
-}
+const record = (seq: number, body: number[], magic: readonly number[] = MAGIC, version = 3): Uint8Array => slotRecord(seq, body, magic, version);
 
 type Damage = 'ok' | 'view' | 'missing' | 'torn' | 'grown' | 'bit' | 'magic' | 'version' | 'throws' | 'too-long';
 const INTACT: Damage[] = ['ok', 'view'];

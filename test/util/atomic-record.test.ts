@@ -5,21 +5,12 @@
 import fc from 'fast-check';
 import type { Storage } from '../../hal/interfaces';
 import { AtomicRecord } from '../../src/util/atomic-record';
-import { crc32 } from '../../src/util/crc32';
+import { slotRecord } from '../support/atomic-record';
 
 const SEED = Number(process.env.TEST_SEED ?? 424244);
 const MAGIC = [0x42, 0x72] as const;
 
-function record(seq: number, body: number[], version = 1): Uint8Array {
-  const rec = new Uint8Array(7 + body.length + 4);
-  rec.set(MAGIC, 0);
-  rec[2] = version;
-  const dv = new DataView(rec.buffer);
-  dv.setUint32(3, seq >>> 0);
-  rec.set(body, 7);
-  dv.setUint32(7 + body.length, crc32(rec, 0, 7 + body.length));
-  return rec;
-}
+const record = (seq: number, body: number[], version = 1): Uint8Array => slotRecord(seq, body, MAGIC, version);
 
 function storage(entries: Record<string, Uint8Array>): Storage {
   const m = new Map(Object.entries(entries));

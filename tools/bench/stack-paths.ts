@@ -140,7 +140,6 @@ trace(\`[stack] start() itself\\n\${take()}\\n\`);
 
 // ram-parts' stand-in transport steps, each step's deepest chain printed after its window.
 const STEPS = `import { take } from "stackprobe";
-const __label = [];
 function __report(name) { trace(\`[stack] \${name}\\n\${take()}\\n\`); }
 ` + STEPS_BODY.replace('keep.push(next[1]());', 'take(); keep.push(next[1]());').replace('Timer.set(() => { Timer.clear(gc); run(); }, 1250);', 'Timer.set(() => { Timer.clear(gc); __report(next[0]); run(); }, 1250);');
 
