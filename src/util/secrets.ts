@@ -99,8 +99,9 @@ export class Scrubber {
       const x = o[k];
       const y = typeof x === 'string' ? this.scrub(x) : x instanceof BlynkError ? this.error(x) : x !== null && typeof x === 'object' ? this.value(x, depth + 1) : x;
       if (y !== x) (copy ??= keys ? { ...o } : ((v as unknown[]).slice() as unknown as Record<string | number, unknown>))[k] = y;
-      // A key can carry it too (names the cloud sent): renamed, out of this frame (no locals for a rare case).
-      if (keys && this.has(k as string)) copy = this.renamed(copy ?? { ...o }, k as string);
+      // A key can carry it too (names the cloud sent), plain or encoded like any string: renamed,
+      // out of this frame (no locals for a rare case).
+      if (keys && this.scrub(k as string) !== k) copy = this.renamed(copy ?? { ...o }, k as string);
     }
     return (copy ?? v) as T;
   }

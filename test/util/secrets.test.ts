@@ -91,11 +91,17 @@ describe('C-SECRETS Scrubber.value', () => {
     expect(s.scrub(hostile)).toBe(hostile);
   });
 
-  test('a key holding the token is renamed, its value kept', () => {
+  test('a key holding the token, plain or percent-encoded, is renamed, its value kept', () => {
     const s = new Scrubber(TOKEN);
     const out = s.value({ [`v_${TOKEN}`]: 1, keep: 'x' }) as Record<string, unknown>;
     expect(Object.keys(out).join(' ')).not.toContain(TOKEN);
     expect(out[`v_****${TOKEN.slice(-4)}`]).toBe(1);
     expect(out.keep).toBe('x');
+    const encoded = Array.from(TOKEN, (c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    const out2 = s.value({ [encoded]: 2, 'a%20b': 3 }) as Record<string, unknown>;
+    expect(Object.keys(out2).join(' ').toLowerCase()).not.toContain(TOKEN.toLowerCase());
+    expect(Object.keys(out2).join(' ')).not.toContain(encoded);
+    expect(out2[`****${TOKEN.slice(-4)}`]).toBe(2);
+    expect(out2['a%20b']).toBe(3); // an encoded key without the token stays as it is
   });
 });
